@@ -1,0 +1,105 @@
+"""The MesoLab knowledge base: sourced clinical data, validated on load.
+
+Each YAML file in this folder is validated against its pydantic model in :mod:`.schema`, and
+every clinical value must name a source that resolves in ``bibliography.yaml``. Any problem
+raises :class:`KnowledgeError` naming the file and the field.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .schema import Bibliography, DepthCharts, SkinLayers, Source, Sourced
+
+KNOWLEDGE_DIR = Path(__file__).resolve().parent
+
+#: file name -> model; the one place that says which files make up the knowledge base.
+FILES: dict[str, type[BaseModel]] = {
+    "bibliography.yaml": Bibliography,
+    "skin_layers.yaml": SkinLayers,
+    "depth_charts.yaml": DepthCharts,
+}
+
+
+class KnowledgeError(ValueError):
+    """A knowledge-base file is missing, malformed, or cites an unknown source."""
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    bibliography: Bibliography
+    skin: SkinLayers
+    depth_charts: DepthCharts
+
+    def source(self, source_id: str) -> Source:
+        for source in self.bibliography.sources:
+            if source.id == source_id:
+                return source
+        raise KeyError(f"unknown source id {source_id!r}")
+
+    def sourced_values(self) -> Iterator[tuple[str, str, Sourced]]:
+        """Every sourced clinical value as (file name, field path, value)."""
+        for file_name, attribute in (("skin_layers.yaml", "skin"), ("depth_charts.yaml", "depth_charts")):
+            yield from ((file_name, path, value) for path, value in _walk(getattr(self, attribute), ""))
+
+
+def _walk(node: Any, path: str) -> Iterator[tuple[str, Sourced]]:
+    if isinstance(node, Sourced):
+        yield path, node
+    if isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            yield from _walk(getattr(node, name), f"{path}.{name}" if path else name)
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _walk(item, f"{path}[{index}]")
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def load_file(path: Path, model: type[BaseModel]) -> Any:
+    """Read one YAML file and validate it; errors name the file and the field."""
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except OSError as error:
+        raise KnowledgeError(f"{path.name}: cannot be read ({error.strerror})") from None
+    except yaml.YAMLError as error:
+        raise KnowledgeError(f"{path.name}: not valid YAML: {error}") from None
+    try:
+        return model.model_validate(raw)
+    except ValidationError as error:
+        problems = "; ".join(f"{_location(e['loc'])}: {e['msg']}" for e in error.errors())
+        raise KnowledgeError(f"{path.name}: {problems}") from None
+
+
+def load(directory: Path | str = KNOWLEDGE_DIR) -> KnowledgeBase:
+    """Load and validate every knowledge-base file in ``directory``."""
+    directory = Path(directory)
+    parts = {name: load_file(directory / name, model) for name, model in FILES.items()}
+    base = KnowledgeBase(
+        bibliography=parts["bibliography.yaml"],
+        skin=parts["skin_layers.yaml"],
+        depth_charts=parts["depth_charts.yaml"],
+    )
+    known = {source.id for source in base.bibliography.sources}
+    for file_name, path, value in base.sourced_values():
+        if value.source not in known:
+            raise KnowledgeError(
+                f"{file_name}: {path}.source: unknown source {value.source!r} (not in bibliography.yaml)"
+            )
+    return base
+
+
+@functools.cache
+def knowledge() -> KnowledgeBase:
+    """The package's knowledge base, loaded once per process."""
+    return load()

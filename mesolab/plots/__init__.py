@@ -1,0 +1,1 @@
+"""Figures of MesoLab: matplotlib drawings over the domain functions (no clinical data here)."""

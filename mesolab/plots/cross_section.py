@@ -1,0 +1,131 @@
+"""A region's skin layers to scale, with a needle drawn at its angle.
+
+:class:`CrossSectionFigure` draws the layers once per region and scale, caches that background
+and then only redraws the needle on top (blitting), so a widget update costs a few milliseconds
+on the Agg backend instead of a full redraw of text and hatches.
+"""
+from __future__ import annotations
+
+import io
+import math
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from PIL import Image
+
+from ..skin import SkinProfile
+from .style import LAYER_STYLE, NEEDLE_COLOR
+
+#: Axes width / height in data units; with equal aspect, 1 mm across = 1 mm down (to scale).
+_ASPECT = 2.4
+#: Depths shown (mm). Few fixed scales let the drawn background be reused while the needle moves.
+_DEPTH_SCALES_MM = (2.0, 3.0, 5.0, 8.0, 14.0, 26.0)
+
+
+def depth_scale_mm(skin_thickness_mm: float, tip_depth_mm: float, across_mm: float) -> float:
+    """The smallest preset depth that shows the whole skin, some fat, and the whole needle."""
+    for scale in _DEPTH_SCALES_MM:
+        if scale >= max(skin_thickness_mm + 0.8, tip_depth_mm + 0.4) and scale * _ASPECT >= across_mm + 1.0:
+            return scale
+    return _DEPTH_SCALES_MM[-1]
+
+
+class CrossSectionFigure:
+    """A reusable figure: call :meth:`update`, then :meth:`png`, or use :attr:`figure` as is."""
+
+    def __init__(self, width_in: float = 7.6, height_in: float = 3.2, dpi: int = 100) -> None:
+        # A bare Figure (no pyplot): not registered with a GUI, never displayed twice by the inline backend.
+        self.figure = Figure(figsize=(width_in, height_in), dpi=dpi)
+        self.canvas = FigureCanvasAgg(self.figure)
+        self.figure.subplots_adjust(left=0.07, right=0.64, top=0.88, bottom=0.15)
+        self.ax = self.figure.add_subplot()
+        self.ax.set_xlabel("distance along the skin (mm)")
+        self.ax.set_ylabel("depth (mm)")
+        self._bands = {layer: Rectangle((0, 0), 1, 1, facecolor=style["color"], hatch=style["hatch"],
+                                        edgecolor="#555555", linewidth=0.4)
+                       for layer, style in LAYER_STYLE.items() if layer != "below_hypodermis"}
+        for patch in self._bands.values():
+            self.ax.add_patch(patch)
+        (self._needle,) = self.ax.plot([], [], color=NEEDLE_COLOR, linewidth=2.2, solid_capstyle="butt")
+        (self._tip,) = self.ax.plot([], [], marker="o", markersize=7, color=NEEDLE_COLOR,
+                                    markerfacecolor="white", markeredgewidth=2)
+        self._tip_label = self.ax.annotate("", (0, 0), xytext=(8, 6), textcoords="offset points", fontsize=9,
+                                           color=NEEDLE_COLOR, annotation_clip=False,
+                                           bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none",
+                                                 "alpha": 0.85})
+        self._moving = (self._needle, self._tip, self._tip_label)
+        self._title = self.ax.set_title("", fontsize=10, loc="left")
+        self._background_key: tuple[object, ...] | None = None
+        self._background = None
+
+    def update(self, profile: SkinProfile, inserted_length_mm: float, angle_deg: float,
+               tip_depth_mm: float, tip_layer_name: str) -> None:
+        """Set the figure to ``profile`` with a needle of ``inserted_length_mm`` at ``angle_deg``."""
+        across = inserted_length_mm * math.cos(math.radians(angle_deg))
+        depth_shown = depth_scale_mm(profile.skin_thickness_mm, tip_depth_mm, across)
+        key = (profile, depth_shown)
+        if key != self._background_key:
+            self._set_background(profile, depth_shown)
+            self._background_key, self._background = key, None
+        self._needle.set_data([0, across], [0, tip_depth_mm])
+        self._tip.set_data([across], [tip_depth_mm])
+        self._tip_label.xy = (across, tip_depth_mm)
+        # Near the right edge the label goes to the left of the tip so it stays inside the axes.
+        right_half = across > self.ax.get_xlim()[1] * 0.55
+        self._tip_label.set_horizontalalignment("right" if right_half else "left")
+        self._tip_label.set_position((-8, 6) if right_half else (8, 6))
+        self._tip_label.set_text(f"tip {tip_depth_mm:.2f} mm: {tip_layer_name}")
+
+    def _set_background(self, profile: SkinProfile, depth_shown: float) -> None:
+        width_shown = depth_shown * _ASPECT
+        left = -0.5
+        for layer_id, patch in self._bands.items():
+            patch.set_visible(False)
+        for band in profile.bands:
+            bottom = depth_shown if band.bottom_mm is None else min(band.bottom_mm, depth_shown)
+            patch = self._bands[band.layer_id]
+            patch.set_visible(True)
+            patch.set_bounds(left, band.top_mm, width_shown, max(bottom - band.top_mm, 0))
+        self.ax.set_xlim(left, left + width_shown)
+        self.ax.set_ylim(depth_shown, 0)  # depth grows downwards
+        self.ax.set_aspect("equal", adjustable="box")
+        assumed = " — dermis assumed, no regional data" if profile.band("reticular_dermis").assumed else ""
+        self._title.set_text(f"{profile.region_name}, {profile.sex}: layers to scale ({profile.method}){assumed}")
+        labels = [_legend_label(band.name, band.thickness_mm) for band in profile.bands]
+        self.ax.legend([self._bands[band.layer_id] for band in profile.bands], labels, loc="upper left",
+                       bbox_to_anchor=(1.02, 1.0), fontsize=8, frameon=False,
+                       title="layers, top to bottom", title_fontsize=8, alignment="left")
+
+    def png(self) -> bytes:
+        """The current figure as PNG bytes, redrawing only the needle when the background is cached."""
+        if self._background is None:
+            for artist in self._moving:
+                artist.set_visible(False)
+            self.canvas.draw()
+            self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+            for artist in self._moving:
+                artist.set_visible(True)
+        self.canvas.restore_region(self._background)
+        for artist in self._moving:
+            self.ax.draw_artist(artist)
+        buffer = io.BytesIO()
+        # Fast zlib level: the PNG is sent to the browser at once, size matters less than latency.
+        Image.frombuffer("RGBA", self.canvas.get_width_height(), self.canvas.buffer_rgba()).save(
+            buffer, format="png", compress_level=1)
+        return buffer.getvalue()
+
+
+def _legend_label(name: str, thickness_mm: float | None) -> str:
+    short = name.replace(" (subcutaneous fat)", " (fat)")
+    if thickness_mm is None:
+        return f"{short}: not measured here"
+    return f"{short}: {thickness_mm * 1000:.0f} µm" if thickness_mm < 0.1 else f"{short}: {thickness_mm:.2f} mm"
+
+
+def draw_cross_section(profile: SkinProfile, inserted_length_mm: float, angle_deg: float,
+                       tip_depth_mm: float, tip_layer_name: str) -> Figure:
+    """A finished static figure (for lessons and saved PNGs)."""
+    figure = CrossSectionFigure()
+    figure.update(profile, inserted_length_mm, angle_deg, tip_depth_mm, tip_layer_name)
+    return figure.figure
