@@ -1,12 +1,7 @@
 """MesoLab: a Jupyter curriculum on mesotherapy for acne and acne scars.
 
-Educational material only, not medical advice. Local law and qualification rules decide who may
+Educational material only, not medical advice; local law and qualification rules decide who may
 inject. Data flows one way: knowledge base (:mod:`mesolab.knowledge`) -> domain functions
 (:mod:`mesolab.skin`, ...) -> widgets and figures -> notebooks -> nbgrader.
 """
 __version__ = "0.1.0"
-
-DISCLAIMER = (
-    "MesoLab is educational material for training, not medical advice. It does not qualify anyone "
-    "to inject: local law and professional qualification rules decide who may perform mesotherapy."
-)

@@ -1,0 +1,57 @@
+"""Read a trainee's answer strictly, for nbgrader test cells.
+
+Test cells import these functions inside the cell (so a trainee who rebinds the name gains nothing)
+and compare what they return: genuine ``float``, ``str`` or ``frozenset`` values, never the
+trainee's own object, so an answer whose ``==`` always says True cannot pass. Each failure raises
+AssertionError with a message that says what form is expected.
+"""
+from __future__ import annotations
+
+import math
+
+
+def number(value: object, name: str, unit: str) -> float:
+    """The answer as a real float; ints and floats (including numpy's float64) are accepted."""
+    kind = type(value)
+    if kind is bool:
+        raise AssertionError(f"{name} must be a number in {unit}, not True/False. Example: {name} = 0.8")
+    if issubclass(kind, float):
+        # float.__float__ reads the stored value itself, bypassing any method a subclass overrides.
+        result = float.__float__(value)  # type: ignore[arg-type]
+    elif issubclass(kind, int):
+        result = float(int.__int__(value))  # type: ignore[arg-type]
+    else:
+        hint = " (remove the quotes)" if kind is str else ""
+        raise AssertionError(
+            f"{name} must be a number in {unit}{hint}, but it is a {kind.__name__}. Example: {name} = 0.8")
+    if math.isnan(result) or math.isinf(result):
+        raise AssertionError(f"{name} must be a finite number in {unit}, got {result}")
+    return result
+
+
+def choice(value: object, name: str, options: str) -> str:
+    """A one-letter choice such as "b"; case and surrounding spaces do not matter."""
+    if type(value) is not str:
+        raise AssertionError(
+            f'{name} must be one letter in quotes, e.g. {name} = "{options[0]}", but it is a {type(value).__name__}')
+    letter = str.lower(str.strip(value))
+    if len(letter) != 1 or letter not in options:
+        raise AssertionError(f'{name} must be one of {", ".join(repr(o) for o in options)}; got {value!r}')
+    return letter
+
+
+def choices(value: object, name: str, options: str) -> frozenset[str]:
+    """Several letters, e.g. {"a", "c"} or ["a", "c"] or "a, c"; case, spaces and order do not matter."""
+    kind = type(value)
+    if kind is str:
+        items: list[object] = [part for part in str.split(str.replace(value, ",", " ")) if part]  # type: ignore[arg-type]
+    elif kind in (set, frozenset, list, tuple):
+        items = list(value)  # type: ignore[call-overload]
+    else:
+        raise AssertionError(
+            f'{name} must be a set of letters, e.g. {name} = {{"a", "c"}}, but it is a {kind.__name__}')
+    letters = set()
+    for item in items:
+        letter = choice(item, f"each letter in {name}", options)
+        letters.add(letter)
+    return frozenset(letters)

@@ -1,0 +1,73 @@
+"""Lesson 01 (skin layers): tables, figures and self-checks. Every number comes from the knowledge base."""
+from __future__ import annotations
+
+import math
+
+from ..knowledge import knowledge
+from ..plots.cross_section import draw_cross_section
+from ..selfcheck import ChoiceExercise, NumberExercise, register
+from ..skin import layer_at_depth, needle_tip_depth_mm, skin_profile
+from . import table
+
+
+def thickness_table(layer: str) -> object:
+    """Every measurement of ``layer`` with region, sex, method and source."""
+    base = knowledge()
+    names = {region.id: region.name for region in base.skin.regions} | {"face": "Face (range over sites)"}
+    rows = [
+        {"region": names[m.region], "sex": m.sex, "method": m.method, "thickness": m.text,
+         "source": f"[{m.source}]" + (" ⚠" if base.source(m.source).secondary else ""), "note": m.note}
+        for m in base.skin.measurements if m.layer == layer
+    ]
+    return table(rows, caption=f"{layer.replace('_', ' ')}: thickness on the face")
+
+
+def example_cross_section(region: str = "cheek", sex: str = "female", length_mm: float = 4.0, angle_deg: float = 30):
+    """A static cross-section with a needle, as the explorer draws it."""
+    depth = needle_tip_depth_mm(length_mm, angle_deg)
+    return draw_cross_section(skin_profile(region, sex), length_mm, angle_deg, depth,
+                              layer_at_depth(region, depth, sex).name)
+
+
+register(
+    ChoiceExercise(
+        "01.invasive", "abcd",
+        "5651fd0b703d0e3e399f1cc3e5cdcbeac6dfe28fd3a0b636c442f1734b6132d3", "Mesotherapy pierces the skin with a needle: it is minimally invasive [KT13, SIM14, SGM11]. "
+        "Calling it non-invasive hides the risks of any injection: infection, bruising, necrosis.",
+        hints={"a": "A needle passes through the epidermis into the dermis: that is an invasion of the skin.",
+               "c": "No incision is made and nothing is removed: it is not surgery.",
+               "d": "Topical means applied on the skin; mesotherapy injects into it."}),
+    ChoiceExercise(
+        "01.mesoderm", "abcd",
+        "e8b9f8c4d3eef1736883c0c616796705513df1cf84116ad0b645c112ece663fd", "The mesoderm is an embryonic germ layer; it gives rise to connective tissue, muscle and the "
+        "circulation [SGM11]. Adult skin has epidermis, dermis and hypodermis: mesotherapy aims at the dermis.",
+        hints={"a": "Adult skin has no layer called the mesoderm: the middle layer is the dermis.",
+               "b": "The dermis develops partly from mesoderm, but 'mesoderm' names the embryonic layer, not the dermis.",
+               "d": "The hypodermis is fat below the dermis; the mesoderm is not a layer of adult skin."}),
+    ChoiceExercise(
+        "01.method", "abcd",
+        "c275fa292e0370202a574d9fb5cc6d5f381d1313a2f67b62fe24adbd75a56f3d", "High-frequency ultrasound reads the epidermis 2–5 times thicker than histology does: compare "
+        "thicknesses only within one method, and always say which method a number comes from.",
+        hints={"a": "Both numbers come from groups of adults; sex differences are far smaller than this.",
+               "c": "One is not a typo: each is typical of its method.",
+               "d": "Both ranges cover many facial sites; the region does not explain a 3- to 5-fold gap."}),
+    NumberExercise(
+        "01.tip_depth", "mm", lambda: needle_tip_depth_mm(6, 20), 0.05,
+        "depth = 6 mm × sin 20° ≈ 2.05 mm: deeper than the whole dermis of every facial region measured.",
+        "Use depth = inserted length × sin(angle), with the angle in degrees: math.sin(math.radians(20))."),
+    ChoiceExercise(
+        "01.tip_layer", "abcd",
+        "5c174c3358f89bc9933a24798c898b9f970953a57fcf95aeab389fcc531f2798", "The woman's forehead skin (epidermis + dermis) is about "
+        f"{skin_profile('forehead', 'female').skin_thickness_mm:.2f} mm thick by ultrasound [Meng22], "
+        "so a tip at 2.05 mm lies in the subcutaneous fat.",
+        hints={"a": "The epidermis is only about 0.2 mm thick by ultrasound.",
+               "b": "The papillary dermis is the upper fifth of the dermis: well under 0.5 mm here.",
+               "c": "Add the epidermis and the dermis: is 2.05 mm above or below their sum?"}),
+    NumberExercise(
+        "01.max_length", "mm",
+        lambda: skin_profile("upper_eyelid", "female").skin_thickness_mm / math.sin(math.radians(30)), 0.05,
+        "length = skin thickness / sin 30° = twice the skin thickness: about 1.5 mm. At 30°, barely 1.5 mm of "
+        "needle already reaches the fat of the upper eyelid.",
+        "Turn the rule round: length = depth / sin(angle), with the depth of the dermis–fat junction of the "
+        "female upper eyelid (epidermis + dermis)."),
+)
