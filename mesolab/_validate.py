@@ -18,7 +18,8 @@ def real_number(name: str, value: object, low: float, high: float, unit: str) ->
     return number
 
 
-def one_of(name: str, value: object, valid: Iterable[str], aliases: dict[str, str] | None = None) -> str:
+def one_of(name: str, value: object, valid: Iterable[str], aliases: dict[str, str] | None = None,
+           plural: str | None = None) -> str:
     """Match ``value`` to one of ``valid`` ignoring case, spaces and hyphens, else raise ValueError."""
     valid = tuple(valid)
     if isinstance(value, str):
@@ -27,4 +28,4 @@ def one_of(name: str, value: object, valid: Iterable[str], aliases: dict[str, st
             return key
         if aliases and key in aliases:
             return aliases[key]
-    raise ValueError(f"unknown {name} {value!r}; valid {name}s: {', '.join(valid)}")
+    raise ValueError(f"unknown {name} {value!r}; valid {plural or name + 's'}: {', '.join(valid)}")

@@ -88,7 +88,7 @@ def _region_id(region: object) -> str:
 
 
 def _sex(sex: object) -> str:
-    return one_of("sex", sex, SEXES)
+    return one_of("sex", sex, SEXES, plural="sexes")
 
 
 def _find(entries: list[Measurement], layer: str, region: str, sex: str, method: str | None) -> Measurement | None:

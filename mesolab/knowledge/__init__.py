@@ -90,6 +90,12 @@ def load(directory: Path | str = KNOWLEDGE_DIR) -> KnowledgeBase:
         skin=parts["skin_layers.yaml"],
         depth_charts=parts["depth_charts.yaml"],
     )
+    regions = {region.id for region in base.skin.regions} | {"face"}
+    for field in ("measurements", "assumptions"):
+        for index, entry in enumerate(getattr(base.skin, field)):
+            if entry.region not in regions:
+                raise KnowledgeError(f"skin_layers.yaml: {field}[{index}].region: unknown region {entry.region!r}; "
+                                     f"known: {', '.join(sorted(regions))}")
     known = {source.id for source in base.bibliography.sources}
     for file_name, path, value in base.sourced_values():
         if value.source not in known:

@@ -109,16 +109,6 @@ class SkinLayers(Strict):
     papillary_fraction_of_dermis: Fraction
     assumptions: list[Measurement]
 
-    @model_validator(mode="after")
-    def _known_regions(self) -> "SkinLayers":
-        known = {region.id for region in self.regions} | {"face"}
-        for index, entry in enumerate([*self.measurements, *self.assumptions]):
-            if entry.region not in known:
-                raise ValueError(
-                    f"entry {index}: unknown region {entry.region!r}; known: {', '.join(sorted(known))}"
-                )
-        return self
-
 
 class DepthBand(Strict):
     target: str

@@ -28,6 +28,10 @@ class _Html:
     def _repr_html_(self) -> str:
         return self.markup
 
+    def __repr__(self) -> str:
+        # Plain-text fallback (e.g. nbconvert to text): the markup without tags.
+        return re.sub(r"<[^>]+>", " ", self.markup).strip()
+
 
 def references(source_ids: Iterable[str]) -> _Html:
     """A reference list for ``source_ids``, with the ⚠ mark for secondary sources."""

@@ -4,9 +4,12 @@ from __future__ import annotations
 import math
 
 from ..knowledge import knowledge
+from ..plots import FigureView
 from ..plots.cross_section import draw_cross_section
+from ..plots.regions import plot_junction_depth_vs_charts
 from ..selfcheck import ChoiceExercise, NumberExercise, register
-from ..skin import layer_at_depth, needle_tip_depth_mm, skin_profile
+from ..skin import SEXES, needle_tip_depth_mm, region_ids, skin_profile
+from ..widgets.cross_section import read_needle
 from . import table
 
 
@@ -22,11 +25,24 @@ def thickness_table(layer: str) -> object:
     return table(rows, caption=f"{layer.replace('_', ' ')}: thickness on the face")
 
 
-def example_cross_section(region: str = "cheek", sex: str = "female", length_mm: float = 4.0, angle_deg: float = 30):
-    """A static cross-section with a needle, as the explorer draws it."""
-    depth = needle_tip_depth_mm(length_mm, angle_deg)
-    return draw_cross_section(skin_profile(region, sex), length_mm, angle_deg, depth,
-                              layer_at_depth(region, depth, sex).name)
+def example_cross_section(region: str = "cheek", sex: str = "female", length_mm: float = 4.0,
+                          angle_deg: float = 30) -> FigureView:
+    """A static cross-section with a needle, as the explorer draws it, with its text description."""
+    reading = read_needle(region, sex, length_mm, angle_deg)
+    figure = draw_cross_section(reading.profile, length_mm, angle_deg, reading.tip_depth_mm, reading.layer.name)
+    return FigureView(figure, alt=reading.description, caption=reading.summary)
+
+
+def junction_depth_figure() -> FigureView:
+    """Where the dermis ends in each region, under the 2–4 mm band of a technique chart."""
+    rows = "; ".join(f"{p.region_name} {p.sex} {p.skin_thickness_mm:.2f} mm"
+                     for p in (skin_profile(r, s) for r in region_ids() for s in SEXES))
+    return FigureView(plot_junction_depth_vs_charts(),
+                      alt=f"Bar chart of the depth of the dermis–fat junction by region and sex: {rows}. "
+                          "A shaded band marks the chart's 'deep dermis 2–4 mm'; every bar ends above it.",
+                      caption="Depth of the dermis–fat junction (epidermis + dermis, ultrasound [Meng22]); hatched "
+                              "bars are assumptions where no regional value exists. Shaded: a technique chart's "
+                              "'deep dermis' band [Perrin08].")
 
 
 register(

@@ -1,1 +1,31 @@
 """Figures of MesoLab: matplotlib drawings over the domain functions (no clinical data here)."""
+from __future__ import annotations
+
+import base64
+import html
+import io
+
+from matplotlib.figure import Figure
+
+
+class FigureView:
+    """A figure as a notebook shows it: PNG with a text alternative and a caption.
+
+    Works without pyplot (no inline backend needed) and gives screen readers the ``alt`` text.
+    """
+
+    def __init__(self, figure: Figure, alt: str, caption: str = "") -> None:
+        self.figure, self.alt, self.caption = figure, alt, caption
+
+    def png(self) -> bytes:
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png")
+        return buffer.getvalue()
+
+    def _repr_mimebundle_(self, include=None, exclude=None):  # noqa: ANN001 (IPython's signature)
+        png = self.png()
+        encoded = base64.b64encode(png).decode("ascii")
+        caption = f"<figcaption>{html.escape(self.caption)}</figcaption>" if self.caption else ""
+        markup = (f'<figure class="mesolab-figure"><img src="data:image/png;base64,{encoded}" '
+                  f'alt="{html.escape(self.alt)}" style="max-width:100%">{caption}</figure>')
+        return {"text/html": markup, "image/png": png, "text/plain": f"Figure: {self.alt}"}
