@@ -117,3 +117,123 @@ def autograded_scores(course: Path, assignment: str) -> dict[str, float]:
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         return {s.student.id: s.code_score for s in gradebook.assignment_submissions(assignment)}
+
+
+# --- submissions -----------------------------------------------------------------------------------------
+
+_OPTIONS = re.compile(r"\b(?:choice|choices)\(\s*(\w+)\s*,\s*\"[^\"]*\"\s*,\s*\"(\w+)\"\s*\)")
+
+
+def correct_values(assignment: Assignment) -> dict[str, object]:
+    """Run the setup and solution code in-process: the trainee's answer names and their right values."""
+    namespace: dict[str, object] = {}
+    for cell in assignment.source.cells:
+        metadata = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and not metadata.get("grade") and (metadata.get("solution") or metadata.get("locked")):
+            exec(compile(_SOLUTION.sub("", cell.source), "<solution>", "exec"), namespace)
+    names = [name for cell in assignment.answer_cells for name in assignment.answer_names(cell)]
+    return {name: namespace[name] for name in names}
+
+
+def answer_options(assignment: Assignment) -> dict[str, str]:
+    """For each choice answer, the letters its test cell accepts."""
+    return {name: letters for cell in assignment.test_cells for name, letters in _OPTIONS.findall(cell.source)}
+
+
+def wrong_value(value: object, options: str | None) -> object:
+    """A value of the right type that is clearly wrong."""
+    if isinstance(value, (set, frozenset)):
+        assert options
+        return {letter for letter in options if letter not in value} or {options[0]}
+    if isinstance(value, str):
+        assert options
+        return next(letter for letter in options if letter != value.strip().lower())
+    assert isinstance(value, (int, float))
+    return float(value) * 3 + 11.0
+
+
+def answers_with(assignment: Assignment, values: dict[str, object], first: str | None = None) -> dict[str, str]:
+    """Answer cells assigning ``values``; ``first`` replaces the first answer cell's code entirely."""
+    answers = {}
+    for index, cell in enumerate(assignment.answer_cells):
+        grade_id = cell.metadata["nbgrader"]["grade_id"]
+        code = "\n".join(f"{name} = {values[name]!r}" for name in assignment.answer_names(cell))
+        answers[grade_id] = first if (index == 0 and first is not None) else code
+    return answers
+
+
+FAKE_CLASSES = '''
+class Anything(float):
+    """Equal to everything, greater and smaller than everything."""
+    __eq__ = __le__ = __ge__ = __lt__ = __gt__ = __contains__ = lambda self, *other: True
+    __ne__ = lambda self, other: False
+    __hash__ = float.__hash__
+    strip = lower = lambda self, *args: self
+    __float__ = lambda self: 7.0
+class AnyText(str):
+    __eq__ = lambda self, other: True
+    __ne__ = lambda self, other: False
+    __hash__ = str.__hash__
+    strip = lower = lambda self, *args: self
+class AnySet(frozenset):
+    __eq__ = lambda self, other: True
+    __ne__ = lambda self, other: False
+    __hash__ = frozenset.__hash__
+'''
+
+
+def hostile_submissions(assignment: Assignment) -> dict[str, tuple[dict[str, str], set[str], float]]:
+    """name -> (answers, grade_ids of test cells to delete or blank, expected autograded score).
+
+    Test cells named in the set are deleted (``deleted_test``) or replaced by ``pass`` (``edited_test``).
+    """
+    right = correct_values(assignment)
+    options = answer_options(assignment)
+    wrong = {name: wrong_value(value, options.get(name)) for name, value in right.items()}
+    first_answer = assignment.answer_cells[0].metadata["nbgrader"]["grade_id"]
+    first_names = assignment.answer_names(assignment.answer_cells[0])
+    first_points = assignment.points_of_test_after(first_answer)
+    first_test = next(c for c in assignment.test_cells
+                      if any(name in c.source for name in first_names)).metadata["nbgrader"]["grade_id"]
+    all_but_first = assignment.auto_points - first_points
+    first_wrong = {**right, **{name: wrong[name] for name in first_names}}
+
+    fake = {}
+    for name, value in right.items():
+        fake[name] = ("AnySet({'a'})" if isinstance(value, (set, frozenset))
+                      else "AnyText('a')" if isinstance(value, str) else "Anything(0.0)")
+    fake_code = FAKE_CLASSES + "\n".join(f"{name} = {code}" for name, code in fake.items())
+    helpers = FAKE_CLASSES + (
+        "def number(*args, **kwargs): return Anything(0.0)\n"
+        "def choice(*args, **kwargs): return AnyText('a')\n"
+        "def choices(*args, **kwargs): return AnySet({'a'})\n"
+        "frozenset = set = lambda *args: AnySet({'a'})\n"
+        "abs = lambda x: 0.0\n"
+        "type = lambda x: float\n"
+        "isinstance = lambda *args: True\n"
+    ) + "\n".join(f"{name} = {value!r}" for name, value in wrong.items())
+    return {
+        "wrong": (answers_with(assignment, wrong), set(), 0.0),
+        "infinite_loop": (answers_with(assignment, right, first="while True:\n    pass"), set(), all_but_first),
+        "syntax_error": (answers_with(assignment, right, first=f"{first_names[0]} = = 1"), set(), all_but_first),
+        "raises": (answers_with(assignment, right, first="raise RuntimeError('I give up')"), set(), all_but_first),
+        "edited_test": (answers_with(assignment, first_wrong), {"edit:" + first_test}, all_but_first),
+        "deleted_test": (answers_with(assignment, first_wrong), {"delete:" + first_test}, all_but_first),
+        "fake_equality": (answers_with(assignment, right, first=fake_code) | {
+            g: "" for g in list(answers_with(assignment, right))[1:]}, set(), 0.0),
+        "redefined_helpers": (answers_with(assignment, wrong, first=helpers) | {
+            g: "" for g in list(answers_with(assignment, right))[1:]}, set(), 0.0),
+    }
+
+
+def tampered(notebook: nbformat.NotebookNode, changes: set[str]) -> nbformat.NotebookNode:
+    """Apply 'delete:<grade_id>' and 'edit:<grade_id>' changes to test cells."""
+    for change in changes:
+        action, grade_id = change.split(":", 1)
+        index = next(i for i, c in enumerate(notebook.cells)
+                     if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+        if action == "delete":
+            del notebook.cells[index]
+        else:
+            notebook.cells[index].source = "pass  # all good, trust me"
+    return notebook

@@ -99,6 +99,6 @@ def test_feedback_keeps_only_the_error_message_of_test_cells():
                                traceback=["----> 1 assert 6.98 <= x <= 7.38, 'q1: wrong angle'", "AssertionError"])]
     answer = new_code_cell("x = 1")
     answer.outputs = [new_output("error", ename="NameError", evalue="y", traceback=["line of the trainee's own code"])]
-    notebook, _ = HideTestTracebacks().preprocess(new_notebook(cells=[cell, answer]), {})
+    notebook, _ = HideTestTracebacks()(new_notebook(cells=[cell, answer]), {})
     assert notebook.cells[0].outputs[0]["traceback"] == ["AssertionError: q1: wrong angle"]
     assert notebook.cells[1].outputs[0]["traceback"] == ["line of the trainee's own code"]

@@ -7,10 +7,13 @@ preprocessor reduces the error output of every graded test cell to the error's n
 from __future__ import annotations
 
 from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool
 
 
 class HideTestTracebacks(Preprocessor):
     """Replace tracebacks in nbgrader test cells with 'ErrorName: message' only."""
+
+    enabled = Bool(True).tag(config=True)  # nbconvert preprocessors are off unless enabled
 
     def preprocess_cell(self, cell, resources, index):  # type: ignore[override]
         nbgrader = cell.get("metadata", {}).get("nbgrader", {})

@@ -1,0 +1,74 @@
+"""The real nbgrader pipeline on honest, wrong and hostile submissions, for every assignment.
+
+generate_assignment -> autograde (one batch) -> generate_feedback -> export, in a temporary course.
+Each hostile submission must get its honest score and must not stop the grading of the others.
+"""
+from __future__ import annotations
+
+import pytest
+
+from conftest import ASSIGNMENTS
+from course import (Assignment, autograded_scores, exported_scores, hostile_submissions, make_course, nbgrader,
+                    submit, tampered)
+
+pytestmark = [pytest.mark.pipeline, pytest.mark.timeout(600)]
+
+
+@pytest.fixture(scope="module", params=ASSIGNMENTS)
+def pipeline(request, tmp_path_factory):
+    assignment = Assignment.load(request.param)
+    course = make_course(tmp_path_factory.mktemp(f"pipeline-{request.param}"), assignment.name)
+    expected = {"correct": assignment.auto_points}
+    submit(course, assignment, "correct", assignment.submission(course, assignment.correct_answers()))
+    for student, (answers, changes, score) in hostile_submissions(assignment).items():
+        submit(course, assignment, student, tampered(assignment.submission(course, answers), changes))
+        expected[student] = score
+    nbgrader(course, "autograde", assignment.name)
+    nbgrader(course, "generate_feedback", assignment.name)
+    return assignment, course, expected
+
+
+def test_every_submission_gets_its_honest_score(pipeline):
+    assignment, course, expected = pipeline
+    assert autograded_scores(course, assignment.name) == expected
+
+
+def test_feedback_explains_without_showing_hidden_tests(pipeline):
+    assignment, course, expected = pipeline
+    hidden = _hidden_lines(assignment)
+    for student in expected:
+        html = (course / "feedback" / student / assignment.name / assignment.notebook.replace(".ipynb", ".html")
+                ).read_text(encoding="utf-8")
+        assert "HIDDEN TESTS" not in html
+        shown = [line for line in hidden if line in html]
+        assert not shown, f"{student}: feedback shows hidden test code {shown[:2]}"
+    wrong = (course / "feedback" / "wrong" / assignment.name / assignment.notebook.replace(".ipynb", ".html")
+             ).read_text(encoding="utf-8")
+    assert "AssertionError" in wrong and "q1" in wrong
+
+
+def test_export_lists_every_student_with_the_gradebook_score(pipeline):
+    assignment, course, expected = pipeline
+    rows = exported_scores(course)
+    for student, score in expected.items():
+        row = rows[(assignment.name, student)]
+        assert float(row["raw_score"]) == score, (student, row)
+        assert float(row["max_score"]) > assignment.auto_points  # manual points count in the maximum
+
+
+def test_regrading_with_force_gives_the_same_scores(pipeline):
+    assignment, course, expected = pipeline
+    nbgrader(course, "autograde", assignment.name, "--force", "--student", "correct")
+    assert autograded_scores(course, assignment.name)["correct"] == expected["correct"]
+
+
+def _hidden_lines(assignment: Assignment) -> list[str]:
+    import html as html_module
+    import re
+
+    lines = []
+    for cell in assignment.test_cells:
+        for block in re.findall(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", cell.source, re.S):
+            lines += [html_module.escape(line.strip(), quote=False) for line in block.splitlines()
+                      if len(line.strip()) > 12 and "import" not in line]
+    return lines
