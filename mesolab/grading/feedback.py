@@ -6,6 +6,8 @@ preprocessor reduces the error output of every graded test cell to the error's n
 """
 from __future__ import annotations
 
+import textwrap
+
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
@@ -22,5 +24,7 @@ class HideTestTracebacks(Preprocessor):
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "error":
                     message = output.get("evalue") or "this check did not pass"
-                    output["traceback"] = [f"{output.get('ename', 'Error')}: {message}"]
+                    # Wrapped: the feedback page shows outputs as preformatted text, one long line scrolls.
+                    text = textwrap.fill(f"{output.get('ename', 'Error')}: {message}", width=90)
+                    output["traceback"] = [text]
         return cell, resources
