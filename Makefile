@@ -6,7 +6,6 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 # nbgrader runs alembic from PATH when it creates a gradebook: the environment's bin/ goes first.
 export PATH := $(abspath $(BIN)):$(PATH)
-export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: install lab test release benchmark clean
 

@@ -121,7 +121,7 @@ def autograded_scores(course: Path, assignment: str) -> dict[str, float]:
 
 # --- submissions -----------------------------------------------------------------------------------------
 
-_OPTIONS = re.compile(r"\b(?:choice|choices)\(\s*(\w+)\s*,\s*\"[^\"]*\"\s*,\s*\"(\w+)\"\s*\)")
+_OPTIONS = re.compile(r"\bread_choices?\(\s*\"(\w+)\"\s*,\s*\"(\w+)\"\s*\)")
 
 
 def correct_values(assignment: Assignment) -> dict[str, object]:
@@ -207,6 +207,7 @@ def hostile_submissions(assignment: Assignment) -> dict[str, tuple[dict[str, str
         "def number(*args, **kwargs): return Anything(0.0)\n"
         "def choice(*args, **kwargs): return AnyText('a')\n"
         "def choices(*args, **kwargs): return AnySet({'a'})\n"
+        "read_number, read_choice, read_choices = number, choice, choices\n"
         "frozenset = set = lambda *args: AnySet({'a'})\n"
         "abs = lambda x: 0.0\n"
         "type = lambda x: float\n"

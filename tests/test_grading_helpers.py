@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from mesolab.grading.answers import choice, choices, number
+from mesolab.grading.answers import choice, choices, number, read_number
 from mesolab.grading.feedback import HideTestTracebacks
 from mesolab.lessons import skin_layers  # noqa: F401  (registers the lesson's self-checks)
 from mesolab.selfcheck import _REGISTRY, ChoiceExercise, answer_digest, check
@@ -102,3 +102,11 @@ def test_feedback_keeps_only_the_error_message_of_test_cells():
     notebook, _ = HideTestTracebacks()(new_notebook(cells=[cell, answer]), {})
     assert notebook.cells[0].outputs[0]["traceback"] == ["AssertionError: q1: wrong angle"]
     assert notebook.cells[1].outputs[0]["traceback"] == ["line of the trainee's own code"]
+
+
+def test_read_number_names_a_missing_answer():
+    q9_depth_mm = 0.8  # noqa: F841 (a local is not the trainee's namespace: only globals count)
+    with pytest.raises(AssertionError, match="q9_depth_mm is not defined: write `q9_depth_mm = ...`"):
+        read_number("q9_depth_mm", "mm")
+    globals()["q10_depth_mm"] = 0.8
+    assert read_number("q10_depth_mm", "mm") == 0.8

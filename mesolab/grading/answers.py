@@ -1,13 +1,41 @@
 """Read a trainee's answer strictly, for nbgrader test cells.
 
-Test cells import these functions inside the cell (so a trainee who rebinds the name gains nothing)
-and compare what they return: genuine ``float``, ``str`` or ``frozenset`` values, never the
-trainee's own object, so an answer whose ``==`` always says True cannot pass. Each failure raises
-AssertionError with a message that says what form is expected.
+Test cells import these functions inside the cell (so a trainee who rebinds the name gains nothing),
+pass the answer's *name*, and compare what they return: genuine ``float``, ``str`` or ``frozenset``
+values, never the trainee's own object, so an answer whose ``==`` always says True cannot pass. Each
+failure raises AssertionError with a message that says what is missing or what form is expected.
 """
 from __future__ import annotations
 
 import math
+import sys
+
+_MISSING = object()
+
+
+def _answer(name: str) -> object:
+    """The value the test cell's namespace (the trainee's) holds under ``name``."""
+    value = sys._getframe(2).f_globals.get(name, _MISSING)
+    if value is _MISSING:
+        raise AssertionError(
+            f"{name} is not defined: write `{name} = ...` in the answer cell above and run it. If that cell "
+            "stopped with an error, or was interrupted because it ran too long, fix it first.")
+    return value
+
+
+def read_number(name: str, unit: str) -> float:
+    """The answer called ``name`` as a real float (see :func:`number`)."""
+    return number(_answer(name), name, unit)
+
+
+def read_choice(name: str, options: str) -> str:
+    """The answer called ``name`` as one lower-case letter (see :func:`choice`)."""
+    return choice(_answer(name), name, options)
+
+
+def read_choices(name: str, options: str) -> frozenset[str]:
+    """The answer called ``name`` as a set of lower-case letters (see :func:`choices`)."""
+    return choices(_answer(name), name, options)
 
 
 def number(value: object, name: str, unit: str) -> float:
