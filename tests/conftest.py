@@ -8,8 +8,6 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-ASSIGNMENTS = sorted(p.name for p in (REPO / "source").iterdir() if p.is_dir())
-LESSONS = sorted((REPO / "notebooks").glob("*.ipynb"))
 BIN = Path(sys.executable).parent
 
 # nbgrader runs alembic from PATH when it creates a gradebook.

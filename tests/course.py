@@ -17,6 +17,8 @@ from pathlib import Path
 import nbformat
 
 REPO = Path(__file__).resolve().parents[1]
+ASSIGNMENTS = sorted(p.name for p in (REPO / "source").iterdir() if p.is_dir())
+LESSONS = sorted((REPO / "notebooks").glob("*.ipynb"))
 NBGRADER = [sys.executable, "-m", "nbgrader"]
 _SOLUTION = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$", re.M)
 

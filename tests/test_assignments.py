@@ -10,8 +10,7 @@ import nbformat
 import pytest
 from nbgrader.validator import Validator
 
-from conftest import ASSIGNMENTS, REPO
-from course import Assignment, autograded_scores, make_course, nbgrader, submit
+from course import ASSIGNMENTS, REPO, Assignment, autograded_scores, make_course, nbgrader, submit
 
 pytestmark = pytest.mark.pipeline
 _REGION = re.compile(r"### BEGIN (SOLUTION|HIDDEN TESTS)(.*?)### END \1", re.S)

@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from conftest import LESSONS
+from course import LESSONS
 from mesolab.knowledge import knowledge
 from mesolab.lessons import CITATION, EPISODE_HEADINGS
 

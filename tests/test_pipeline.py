@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ASSIGNMENTS
-from course import (Assignment, autograded_scores, exported_scores, hostile_submissions, make_course, nbgrader,
+from course import (ASSIGNMENTS, Assignment, autograded_scores, exported_scores, hostile_submissions, make_course, nbgrader,
                     submit, tampered)
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.timeout(600)]

@@ -19,7 +19,8 @@ class FigureView:
 
     def png(self) -> bytes:
         buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png")
+        # zlib level 1: several times faster than the default for a few percent more bytes.
+        self.figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
         return buffer.getvalue()
 
     def _repr_mimebundle_(self, include=None, exclude=None):  # noqa: ANN001 (IPython's signature)

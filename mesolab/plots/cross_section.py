@@ -34,11 +34,12 @@ def depth_scale_mm(skin_thickness_mm: float, tip_depth_mm: float, across_mm: flo
 class CrossSectionFigure:
     """A reusable figure: call :meth:`update`, then :meth:`png`, or use :attr:`figure` as is."""
 
-    def __init__(self, width_in: float = 7.6, height_in: float = 3.2, dpi: int = 100) -> None:
+    def __init__(self, width_in: float = 7.6, height_in: float = 2.7, dpi: int = 100) -> None:
         # A bare Figure (no pyplot): not registered with a GUI, never displayed twice by the inline backend.
         self.figure = Figure(figsize=(width_in, height_in), dpi=dpi)
         self.canvas = FigureCanvasAgg(self.figure)
-        self.figure.subplots_adjust(left=0.07, right=0.64, top=0.88, bottom=0.15)
+        # With equal aspect the axes are 2.4 times wider than high: this height leaves no empty band.
+        self.figure.subplots_adjust(left=0.08, right=0.64, top=0.87, bottom=0.18)
         self.ax = self.figure.add_subplot()
         self.ax.set_xlabel("distance along the skin (mm)")
         self.ax.set_ylabel("depth (mm)")
@@ -50,10 +51,9 @@ class CrossSectionFigure:
         (self._needle,) = self.ax.plot([], [], color=NEEDLE_COLOR, linewidth=2.2, solid_capstyle="butt")
         (self._tip,) = self.ax.plot([], [], marker="o", markersize=7, color=NEEDLE_COLOR,
                                     markerfacecolor="white", markeredgewidth=2)
-        self._tip_label = self.ax.annotate("", (0, 0), xytext=(8, 6), textcoords="offset points", fontsize=9,
-                                           color=NEEDLE_COLOR, annotation_clip=False,
-                                           bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none",
-                                                 "alpha": 0.85})
+        # The tip's reading sits in the right-hand column under the legend, where it never covers the drawing.
+        self._tip_label = self.figure.text(0.66, 0.06, "", fontsize=9, color=NEEDLE_COLOR, va="bottom",
+                                           ha="left", wrap=False)
         self._moving = (self._needle, self._tip, self._tip_label)
         self._title = self.ax.set_title("", fontsize=10, loc="left")
         self._background_key: tuple[object, ...] | None = None
@@ -70,12 +70,8 @@ class CrossSectionFigure:
             self._background_key, self._background = key, None
         self._needle.set_data([0, across], [0, tip_depth_mm])
         self._tip.set_data([across], [tip_depth_mm])
-        self._tip_label.xy = (across, tip_depth_mm)
-        # Near the right edge the label goes to the left of the tip so it stays inside the axes.
-        right_half = across > self.ax.get_xlim()[1] * 0.55
-        self._tip_label.set_horizontalalignment("right" if right_half else "left")
-        self._tip_label.set_position((-8, 6) if right_half else (8, 6))
-        self._tip_label.set_text(f"tip {tip_depth_mm:.2f} mm: {tip_layer_name}")
+        layer = tip_layer_name.replace(" (", "\n(", 1)
+        self._tip_label.set_text(f"Needle tip ○: {tip_depth_mm:.2f} mm deep\n{layer}")
 
     def _set_background(self, profile: SkinProfile, depth_shown: float) -> None:
         width_shown = depth_shown * _ASPECT
@@ -108,7 +104,7 @@ class CrossSectionFigure:
                 artist.set_visible(True)
         self.canvas.restore_region(self._background)
         for artist in self._moving:
-            self.ax.draw_artist(artist)
+            self.figure.draw_artist(artist)
         buffer = io.BytesIO()
         # Fast zlib level: the PNG is sent to the browser at once, size matters less than latency.
         Image.frombuffer("RGBA", self.canvas.get_width_height(), self.canvas.buffer_rgba()).save(

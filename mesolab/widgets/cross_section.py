@@ -64,24 +64,29 @@ def read_needle(region: str, sex: str, inserted_length_mm: float, angle_deg: flo
 class SkinCrossSectionExplorer(w.VBox):
     """Pick a region and move the needle: the figure and the reading follow.
 
-    Every control is a standard ipywidget, reachable with Tab and moved with the arrow keys.
+    Every control is a standard ipywidget reachable with Tab. Sliders move with the arrow keys and
+    Home/End; the region list changes with Home/End or by typing a region's first letter (inside
+    JupyterLab, ArrowUp/ArrowDown on a dropdown move to another cell: ipywidgets issue 3912).
     """
 
     def __init__(self, region: str = "cheek", sex: str = "female", inserted_length_mm: float = 4.0,
                  angle_deg: float = 30) -> None:
         read_needle(region, sex, inserted_length_mm, angle_deg)  # fail early, with the domain's message
         style = {"description_width": "150px"}
+        wide = w.Layout(width="560px", max_width="100%")
         self.region = w.Dropdown(options=[(region_name(r), r) for r in region_ids()],
-                                 value=skin_profile(region, sex).region_id, description="Facial region", style=style)
-        self.sex = w.ToggleButtons(options=[(s.capitalize(), s) for s in SEXES], value=sex,
-                                   description="Sex (dermis data)", style=style)
+                                 value=skin_profile(region, sex).region_id, description="Facial region", style=style,
+                                 layout=w.Layout(width="400px", max_width="100%"))
+        # Radio buttons, not toggle buttons: screen readers announce which one is checked.
+        self.sex = w.RadioButtons(options=[(s.capitalize(), s) for s in SEXES], value=sex, orientation="horizontal",
+                                  description="Sex (dermis data)", style=style)
         low, high, step = LENGTH_RANGE_MM
         self.length = w.FloatSlider(value=inserted_length_mm, min=low, max=min(high, MAX_NEEDLE_LENGTH_MM), step=step,
                                     description="Inserted length (mm)", readout_format=".1f", style=style,
-                                    continuous_update=True)
+                                    continuous_update=True, layout=wide)
         low, high, step = ANGLE_RANGE_DEG
         self.angle = w.IntSlider(value=int(angle_deg), min=low, max=high, step=step,
-                                 description="Angle to skin (°)", style=style, continuous_update=True)
+                                 description="Angle to skin (°)", style=style, continuous_update=True, layout=wide)
         self.length.add_class("mesolab-needle-length")
         self.angle.add_class("mesolab-needle-angle")
         self.region.add_class("mesolab-region")

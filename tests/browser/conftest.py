@@ -36,6 +36,8 @@ SERVER_START_TIMEOUT_S = 60
 SERVER_STOP_GRACE_S = 10
 # JupyterLab asks about news and checks for updates on first start; its pop-up covers the page corner.
 LAB_OVERRIDES = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
+# Talk to the loopback server directly, whatever http_proxy says.
+_LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 @dataclass
@@ -48,7 +50,7 @@ class LabServer:
 
     def api(self, method: str, path: str) -> object:
         request = urllib.request.Request(self.url + path, method=method)
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with _LOCAL.open(request, timeout=10) as response:
             body = response.read()
         return json.loads(body) if body else None
 
@@ -123,13 +125,14 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="session")
-def output_dir() -> Path:
+def browser_output_dir() -> Path:
+    """test-output/browser/ at the repository root (git-ignored): screenshots and the server log."""
     OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
     return OUTPUT_DIR
 
 
 @pytest.fixture(scope="session")
-def lab_server(tmp_path_factory: pytest.TempPathFactory, output_dir: Path) -> Iterator[LabServer]:
+def lab_server(tmp_path_factory: pytest.TempPathFactory, browser_output_dir: Path) -> Iterator[LabServer]:
     source = _notebooks_source()
     if not source.is_dir():
         pytest.fail(f"no notebooks to serve: {source} is not a folder")
@@ -163,7 +166,7 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory, output_dir: Path) -> It
                "--FileContentsManager.delete_to_trash=False", f"--LabApp.app_settings_dir={dirs['app-settings']}"]
     if os.geteuid() == 0:  # CI containers run as root; jupyter refuses that without the flag
         command.append("--allow-root")
-    log = output_dir / "jupyterlab.log"
+    log = browser_output_dir / "jupyterlab.log"
     with open(log, "wb") as log_file:
         process = subprocess.Popen(command, cwd=root, env=env, stdin=subprocess.DEVNULL, stdout=log_file,
                                    stderr=subprocess.STDOUT, start_new_session=True)
@@ -175,7 +178,7 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory, output_dir: Path) -> It
                 pytest.fail(f"jupyter lab exited with code {process.returncode} before answering; "
                             f"log {log}:\n{_tail(log)}")
             try:
-                with urllib.request.urlopen(f"{server.url}/api/status", timeout=2) as response:
+                with _LOCAL.open(f"{server.url}/api/status", timeout=2) as response:
                     if response.status == 200:
                         break
             except (urllib.error.URLError, ConnectionError, TimeoutError):

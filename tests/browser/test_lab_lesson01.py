@@ -5,6 +5,7 @@ Screenshots land in test-output/browser/ for a person to look at.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import time
@@ -21,8 +22,12 @@ KERNEL_TIMEOUT_MS = 60_000  # first kernel start on a 2-core machine
 RUN_ALL_TIMEOUT_MS = 60_000  # run-all of a notebook that imports matplotlib
 ROUND_TRIP_TIMEOUT_MS = 15_000  # one key press -> kernel -> new figure and reading
 
-FIGURE = "img.mesolab-cross-section-figure"  # ipywidgets' Image view is the <img> itself
-READOUT = ".mesolab-tip-readout .widget-html-content"
+EXPLORER = ".widget-vbox:has(> .mesolab-tip-readout)"  # the SkinCrossSectionExplorer box
+FIGURE = f"{EXPLORER} img.mesolab-cross-section-figure"  # ipywidgets' Image view is the <img> itself
+READOUT = f"{EXPLORER} .mesolab-tip-readout .widget-html-content"
+ANGLE = f"{EXPLORER} .mesolab-needle-angle"
+LENGTH = f"{EXPLORER} .mesolab-needle-length"
+REGION = f"{EXPLORER} .mesolab-region select"
 # In JupyterLab 4.6 a traceback is rendered like a stderr stream (data-mime-type application/vnd.jupyter.stderr);
 # only its text tells them apart. "Error displaying widget" is what ipywidgets shows when a view fails.
 ERROR_OUTPUTS = ('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]:has-text("Traceback"), '
@@ -95,6 +100,18 @@ def _depth_shown(page) -> str:
     return match.group(1)
 
 
+def _show(page, explorer) -> None:
+    """Scroll the explorer into the middle of the notebook for a screenshot. The windowed notebook measures
+    cells lazily and can shift after a scroll, so scroll again until the figure is inside the viewport."""
+    figure = page.locator(FIGURE).first
+    for _ in range(10):
+        explorer.evaluate("el => el.scrollIntoView({block: 'center'})")
+        page.wait_for_timeout(150)
+        box, height = figure.bounding_box(), page.viewport_size["height"]
+        if box and box["y"] >= 0 and box["y"] + box["height"] <= height:
+            return
+
+
 def _error_outputs(page) -> list[str]:
     return [text[:500] for text in page.locator(ERROR_OUTPUTS).all_inner_texts()]
 
@@ -104,12 +121,21 @@ def _saved_notebook_errors(page, lab_server, notebook) -> list[str]:
     path = notebook.relative_to(lab_server.root).as_posix()
     before = lab_server.api("GET", f"/api/contents/{path}?content=0")["last_modified"]
     page.locator("#jp-menu-panel").get_by_role("menuitem", name="File", exact=True).click()
-    page.get_by_role("menuitem", name="Save Notebook", exact=True).click()
+    # The item's accessible name includes its shortcut ("Save Notebook Ctrl+S"): match the label instead.
+    page.locator(".lm-Menu-item").filter(
+        has=page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Save Notebook$"))).click()
+    # Jupyter's "atomic" writing backs the file up and then rewrites it in place: a reader can catch it
+    # empty or half written. Poll until the file is newer than before and parses.
     deadline = time.monotonic() + 15
-    while lab_server.api("GET", f"/api/contents/{path}?content=0")["last_modified"] == before:
+    while True:
         assert time.monotonic() < deadline, "Save Notebook did not write the notebook within 15 s"
+        if lab_server.api("GET", f"/api/contents/{path}?content=0")["last_modified"] != before:
+            try:
+                cells = json.loads(notebook.read_text())["cells"]
+                break
+            except (json.JSONDecodeError, KeyError):
+                pass
         time.sleep(0.2)
-    cells = json.loads(notebook.read_text())["cells"]
     problems = []
     for index, cell in enumerate(cells):
         if cell["cell_type"] != "code":
@@ -122,87 +148,96 @@ def _saved_notebook_errors(page, lab_server, notebook) -> list[str]:
     return problems
 
 
-def test_lesson01_explorer_by_keyboard(lab_page, lab_server, output_dir):
+def test_lesson01_explorer_by_keyboard(lab_page, lab_server, browser_output_dir):
     page = lab_page
     console_errors: list[str] = []
     page.on("pageerror", lambda error: console_errors.append(f"pageerror: {error}"))
     page.on("console", lambda message: console_errors.append(f"console.{message.type}: {message.text}")
             if message.type == "error" else None)
-    started = time.monotonic()
     timings: dict[str, float] = {}
+    failure_png = browser_output_dir / "lesson01-failure.png"
+    failure_png.unlink(missing_ok=True)
+    try:
+        started = time.monotonic()
 
-    notebook = lab_server.unique_copy(LESSON)
-    page.goto(lab_server.tree_url(notebook))
-    page.locator(".jp-NotebookPanel .jp-Notebook").first.wait_for()
-    page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for()
-    _kernel_idle(page)
-    timings["kernel idle"] = time.monotonic() - started
+        notebook = lab_server.unique_copy(LESSON)
+        page.goto(lab_server.tree_url(notebook))
+        page.locator(".jp-NotebookPanel .jp-Notebook").first.wait_for()
+        page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for()
+        _kernel_idle(page)
+        timings["kernel idle"] = time.monotonic() - started
 
-    _run_all(page)
-    page.locator(READOUT).first.wait_for(timeout=RUN_ALL_TIMEOUT_MS)
-    _wait_run_all_done(page)
-    _kernel_idle(page)
-    timings["run all"] = time.monotonic() - started
+        _run_all(page)
+        page.locator(READOUT).first.wait_for(timeout=RUN_ALL_TIMEOUT_MS)
+        _wait_run_all_done(page)
+        _kernel_idle(page)
+        timings["run all"] = time.monotonic() - started
 
-    assert _error_outputs(page) == [], "a cell shows an error"
-    assert _saved_notebook_errors(page, lab_server, notebook) == []
-    timings["saved"] = time.monotonic() - started
+        assert _error_outputs(page) == [], "a cell shows an error"
+        assert _saved_notebook_errors(page, lab_server, notebook) == []
+        timings["saved"] = time.monotonic() - started
 
-    region, sex, length, angle = "cheek", "female", 4.0, 30  # the explorer's defaults
-    _wait_shown(page, "", _expected(region, sex, length, angle), "after Run All")
-    assert _depth_shown(page) == "2.00"
-    explorer = page.locator(".widget-vbox").filter(has=page.locator(".mesolab-tip-readout")).last
-    explorer.scroll_into_view_if_needed()
-    page.screenshot(path=str(output_dir / "lesson01-01-run-all.png"), full_page=True)
+        region, sex, length, angle = "cheek", "female", 4.0, 30  # the explorer's defaults
+        _wait_shown(page, "", _expected(region, sex, length, angle), "after Run All")
+        assert _depth_shown(page) == "2.00"
+        explorer = page.locator(EXPLORER).first
+        _show(page, explorer)
+        page.screenshot(path=str(browser_output_dir / "lesson01-01-run-all.png"), full_page=True)
 
-    angle_handle = page.locator(".mesolab-needle-angle .noUi-handle").first
-    length_handle = page.locator(".mesolab-needle-length .noUi-handle").first
-    for key, angle, depth in [("ArrowRight", 31, "2.06"), ("ArrowLeft", 30, "2.00"), ("End", 90, "4.00"),
-                              ("Home", 5, "0.35"), ("End", 90, "4.00")]:
-        _key(page, angle_handle, key, _expected(region, sex, length, angle), f"angle {key} -> {angle}°")
-        assert _depth_shown(page) == depth, f"angle {key} -> {angle}°"
-        assert page.locator(".mesolab-needle-angle .widget-readout").first.inner_text().strip() == str(angle)
-        assert float(angle_handle.get_attribute("aria-valuenow")) == angle
-    timings["angle keys"] = time.monotonic() - started
+        angle_handle = page.locator(f"{ANGLE} .noUi-handle").first
+        length_handle = page.locator(f"{LENGTH} .noUi-handle").first
+        for key, angle, depth in [("ArrowRight", 31, "2.06"), ("ArrowLeft", 30, "2.00"), ("End", 90, "4.00"),
+                                  ("Home", 5, "0.35"), ("End", 90, "4.00")]:
+            _key(page, angle_handle, key, _expected(region, sex, length, angle), f"angle {key} -> {angle}°")
+            assert _depth_shown(page) == depth, f"angle {key} -> {angle}°"
+            assert page.locator(f"{ANGLE} .widget-readout").first.inner_text().strip() == str(angle)
+            assert float(angle_handle.get_attribute("aria-valuenow")) == angle
+        timings["angle keys"] = time.monotonic() - started
 
-    # At 90° the tip depth is the inserted length.
-    for key, length, depth in [("ArrowRight", 4.5, "4.50"), ("ArrowLeft", 4.0, "4.00"), ("End", 13.0, "13.00"),
-                               ("Home", 0.5, "0.50"), ("PageUp", 3.0, "3.00")]:  # PageUp: noUiSlider's 5 steps
-        _key(page, length_handle, key, _expected(region, sex, length, angle), f"length {key} -> {length} mm")
-        assert _depth_shown(page) == depth, f"length {key} -> {length} mm at 90°"
-        assert page.locator(".mesolab-needle-length .widget-readout").first.inner_text().strip() == f"{length:.1f}"
-        assert float(length_handle.get_attribute("aria-valuenow")) == length
-    timings["length keys"] = time.monotonic() - started
+        # At 90° the tip depth is the inserted length.
+        for key, length, depth in [("ArrowRight", 4.5, "4.50"), ("ArrowLeft", 4.0, "4.00"),
+                                   ("End", 13.0, "13.00"), ("Home", 0.5, "0.50"),
+                                   ("PageUp", 3.0, "3.00")]:  # PageUp: noUiSlider's 5 steps
+            _key(page, length_handle, key, _expected(region, sex, length, angle), f"length {key} -> {length} mm")
+            assert _depth_shown(page) == depth, f"length {key} -> {length} mm at 90°"
+            assert page.locator(f"{LENGTH} .widget-readout").first.inner_text().strip() == f"{length:.1f}"
+            assert float(length_handle.get_attribute("aria-valuenow")) == length
+        timings["length keys"] = time.monotonic() - started
 
-    # Region by keyboard. ArrowUp/ArrowDown on a closed <select> do NOT work inside a JupyterLab notebook: the
-    # notebook's command-mode shortcuts take them and move to another cell (jupyter-widgets/ipywidgets#3912).
-    # Home, End and type-ahead letters that JupyterLab does not bind reach the <select>.
-    select = page.locator(".mesolab-region select").first
-    regions = list(region_ids())
-    for key, region in [("End", regions[-1]), ("Home", regions[0]), ("t", "temple")]:
-        _key(page, select, key, _expected(region, sex, length, angle), f"region {key} -> {region}")
-        assert select.input_value() == region_name(region), f"region key {key}"
-    timings["region keys"] = time.monotonic() - started
+        # Region by keyboard. ArrowUp/ArrowDown on a closed <select> do NOT work inside a JupyterLab notebook:
+        # the notebook's command-mode shortcuts take them and move to another cell (jupyter-widgets/ipywidgets
+        # #3912). Home, End and type-ahead letters that JupyterLab does not bind reach the <select>.
+        select = page.locator(REGION).first
+        regions = list(region_ids())
+        for key, region in [("End", regions[-1]), ("Home", regions[0]), ("t", "temple")]:
+            _key(page, select, key, _expected(region, sex, length, angle), f"region {key} -> {region}")
+            assert select.input_value() == region_name(region), f"region key {key}"
+        timings["region keys"] = time.monotonic() - started
 
-    # Sex: the toggle buttons are ordinary <button>s, pressed with Space.
-    sex = "male"
-    _key(page, explorer.get_by_role("button", name="Male", exact=True), "Space",
-         _expected(region, sex, length, angle), "sex Space -> male")
+        # Sex: radio buttons (screen readers announce the checked one); Space checks the focused one.
+        sex = "male"
+        _key(page, explorer.get_by_role("radio", name="Male", exact=True), "Space",
+             _expected(region, sex, length, angle), "sex Space -> male")
 
-    # A last position to look at, reached by 45 quick presses: 45°.
-    before_src = page.locator(FIGURE).first.get_attribute("src") or ""
-    angle_handle.focus()
-    for _ in range(45):
-        page.keyboard.press("ArrowLeft")
-    angle = 45
-    _wait_shown(page, before_src, _expected(region, sex, length, angle), "angle 45 by ArrowLeft x45")
-    timings["all keys"] = time.monotonic() - started
+        # A last position to look at, reached by 45 quick presses: 45°.
+        before_src = page.locator(FIGURE).first.get_attribute("src") or ""
+        angle_handle.focus()
+        for _ in range(45):
+            page.keyboard.press("ArrowLeft")
+        angle = 45
+        _wait_shown(page, before_src, _expected(region, sex, length, angle), "angle 45 by ArrowLeft x45")
+        timings["all keys"] = time.monotonic() - started
 
-    explorer.scroll_into_view_if_needed()
-    page.screenshot(path=str(output_dir / "lesson01-02-after-keyboard.png"), full_page=True)
-    explorer.screenshot(path=str(output_dir / "lesson01-03-explorer.png"))
+        _show(page, explorer)
+        page.screenshot(path=str(browser_output_dir / "lesson01-02-after-keyboard.png"), full_page=True)
+        explorer.screenshot(path=str(browser_output_dir / "lesson01-03-explorer.png"))
 
-    assert _error_outputs(page) == [], "a cell shows an error"
-    (output_dir / "lesson01-browser-console.txt").write_text("\n".join(console_errors) + "\n")
-    (output_dir / "lesson01-timings.json").write_text(json.dumps({k: round(v, 2) for k, v in timings.items()}))
-    print(timings)
+        assert _error_outputs(page) == [], "a cell shows an error"
+    except BaseException:
+        with contextlib.suppress(Exception):  # never hide the real failure
+            page.screenshot(path=str(failure_png))
+        raise
+    finally:
+        (browser_output_dir / "lesson01-browser-console.txt").write_text("\n".join(console_errors) + "\n")
+        (browser_output_dir / "lesson01-timings.json").write_text(
+            json.dumps({step: round(seconds, 2) for step, seconds in timings.items()}))
