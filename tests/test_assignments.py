@@ -59,6 +59,8 @@ def test_source_has_enough_questions_and_valid_metadata(name):
         if metadata:
             assert metadata["schema_version"] == 3
     assert assignment.source.metadata["kernelspec"]["language"] == "python"
+    first = assignment.source.cells[0].source
+    assert "not medical advice" in first and "Local law" in first and "qualification" in first
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)

@@ -14,7 +14,9 @@ def plot_junction_depth_vs_charts(chart_id: str = "perrin_depth_bands", band_tar
     chart = next(c for c in knowledge().depth_charts.charts if c.id == chart_id)
     band = next(b for b in chart.bands if b.target == band_target)
     regions = region_ids()
-    figure = Figure(figsize=(8.4, 4.0), dpi=100, layout="constrained")
+    figure = Figure(figsize=(8.4, 4.0), dpi=100)
+    # Fixed margins rather than a layout engine: constrained layout draws the figure twice.
+    figure.subplots_adjust(left=0.08, right=0.98, top=0.92, bottom=0.2)
     ax = figure.add_subplot()
     ax.axhspan(band.from_mm, band.to_mm, color=WARNING_COLOR, alpha=0.18, hatch="xx", linewidth=0)
     ax.text(-0.4, (band.from_mm + band.to_mm) / 2,
