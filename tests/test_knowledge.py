@@ -62,7 +62,7 @@ def test_bibliography_ids_match_the_fact_sheet(repo: Path):
 
 @pytest.fixture
 def knowledge_copy(tmp_path: Path) -> Path:
-    for name in FILES:
+    for name in FILES:  # every file, so a test can break one of them
         shutil.copy(KNOWLEDGE_DIR / name, tmp_path / name)
     return tmp_path
 

@@ -18,11 +18,11 @@ from .schema import Bibliography, DepthCharts, SkinLayers, Source, Sourced
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent
 
-#: file name -> model; the one place that says which files make up the knowledge base.
-FILES: dict[str, type[BaseModel]] = {
-    "bibliography.yaml": Bibliography,
-    "skin_layers.yaml": SkinLayers,
-    "depth_charts.yaml": DepthCharts,
+#: file name -> (KnowledgeBase attribute, model): the one place that lists the knowledge-base files.
+FILES: dict[str, tuple[str, type[BaseModel]]] = {
+    "bibliography.yaml": ("bibliography", Bibliography),
+    "skin_layers.yaml": ("skin", SkinLayers),
+    "depth_charts.yaml": ("depth_charts", DepthCharts),
 }
 
 
@@ -44,7 +44,7 @@ class KnowledgeBase:
 
     def sourced_values(self) -> Iterator[tuple[str, str, Sourced]]:
         """Every sourced clinical value as (file name, field path, value)."""
-        for file_name, attribute in (("skin_layers.yaml", "skin"), ("depth_charts.yaml", "depth_charts")):
+        for file_name, (attribute, _model) in FILES.items():
             yield from ((file_name, path, value) for path, value in _walk(getattr(self, attribute), ""))
 
 
@@ -84,12 +84,7 @@ def load_file(path: Path, model: type[BaseModel]) -> Any:
 def load(directory: Path | str = KNOWLEDGE_DIR) -> KnowledgeBase:
     """Load and validate every knowledge-base file in ``directory``."""
     directory = Path(directory)
-    parts = {name: load_file(directory / name, model) for name, model in FILES.items()}
-    base = KnowledgeBase(
-        bibliography=parts["bibliography.yaml"],
-        skin=parts["skin_layers.yaml"],
-        depth_charts=parts["depth_charts.yaml"],
-    )
+    base = KnowledgeBase(**{attribute: load_file(directory / name, model) for name, (attribute, model) in FILES.items()})
     regions = {region.id for region in base.skin.regions} | {"face"}
     for field in ("measurements", "assumptions"):
         for index, entry in enumerate(getattr(base.skin, field)):
