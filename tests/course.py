@@ -185,7 +185,7 @@ class AnySet(frozenset):
 
 
 def hostile_submissions(assignment: Assignment) -> dict[str, tuple[dict[str, str], set[str], float]]:
-    """name -> (answers, grade_ids of test cells to delete or blank, expected autograded score).
+    """Harmless variants and hostile submissions: name -> (answers, test cells to delete or edit, expected score).
 
     Test cells named in the set are deleted (``deleted_test``) or replaced by ``pass`` (``edited_test``).
     """
@@ -215,7 +215,15 @@ def hostile_submissions(assignment: Assignment) -> dict[str, tuple[dict[str, str
         "type = lambda x: float\n"
         "isinstance = lambda *args: True\n"
     ) + "\n".join(f"{name} = {value!r}" for name, value in wrong.items())
+    variants = {}
+    for name, value in right.items():
+        variants[name] = (f"sorted({sorted(v.upper() for v in value)!r})" if isinstance(value, (set, frozenset))
+                          else repr(f"  {value.upper()} ") if isinstance(value, str)
+                          else f"numpy.float64({value!r})")
+    variant_code = "import numpy\n" + "\n".join(f"{name} = {code}" for name, code in variants.items())
     return {
+        "harmless_variants": (answers_with(assignment, right, first=variant_code) | {
+            g: "" for g in list(answers_with(assignment, right))[1:]}, set(), assignment.auto_points),
         "wrong": (answers_with(assignment, wrong), set(), 0.0),
         "infinite_loop": (answers_with(assignment, right, first="while True:\n    pass"), set(), all_but_first),
         "syntax_error": (answers_with(assignment, right, first=f"{first_names[0]} = = 1"), set(), all_but_first),
