@@ -65,8 +65,9 @@ class SkinCrossSectionExplorer(w.VBox):
     """Pick a region and move the needle: the figure and the reading follow.
 
     Every control is a standard ipywidget reachable with Tab. Sliders move with the arrow keys and
-    Home/End; the region list changes with Home/End or by typing a region's first letter (inside
-    JupyterLab, ArrowUp/ArrowDown on a dropdown move to another cell: ipywidgets issue 3912).
+    Home/End; the region list opens with Space, then the arrows choose and Enter confirms (inside
+    JupyterLab, ArrowUp/ArrowDown on a closed dropdown move to another cell, ipywidgets issue 3912, and
+    letters typed there can trigger notebook shortcuts).
     """
 
     def __init__(self, region: str = "cheek", sex: str = "female", inserted_length_mm: float = 4.0,
