@@ -15,6 +15,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .schema import Bibliography, DepthCharts, SkinLayers, Source, Sourced
+from .schema.acne import Acne
+from .schema.techniques import Techniques
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent
 
@@ -23,6 +25,8 @@ FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "bibliography.yaml": ("bibliography", Bibliography),
     "skin_layers.yaml": ("skin", SkinLayers),
     "depth_charts.yaml": ("depth_charts", DepthCharts),
+    "acne.yaml": ("acne", Acne),
+    "techniques.yaml": ("techniques", Techniques),
 }
 
 
@@ -35,6 +39,8 @@ class KnowledgeBase:
     bibliography: Bibliography
     skin: SkinLayers
     depth_charts: DepthCharts
+    acne: Acne
+    techniques: Techniques
 
     def source(self, source_id: str) -> Source:
         for source in self.bibliography.sources:

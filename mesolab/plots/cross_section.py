@@ -15,7 +15,7 @@ from matplotlib.patches import Rectangle
 from PIL import Image
 
 from ..skin import SkinProfile
-from .style import LAYER_STYLE, NEEDLE_COLOR
+from .style import DEPOSIT_COLOR, LAYER_STYLE, NEEDLE_COLOR, TARGET_COLOR
 
 #: Axes width / height in data units; with equal aspect, 1 mm across = 1 mm down (to scale).
 _ASPECT = 2.4
@@ -32,7 +32,11 @@ def depth_scale_mm(skin_thickness_mm: float, tip_depth_mm: float, across_mm: flo
 
 
 class CrossSectionFigure:
-    """A reusable figure: call :meth:`update`, then :meth:`png`, or use :attr:`figure` as is."""
+    """A reusable figure: call :meth:`update`, then :meth:`png`, or use :attr:`figure` as is.
+
+    Optionally (technique simulator) it outlines a target depth band and marks a deposit at the tip;
+    without those arguments it draws exactly what the module 01 explorer shows.
+    """
 
     def __init__(self, width_in: float = 7.6, height_in: float = 2.7, dpi: int = 100) -> None:
         # A bare Figure (no pyplot): not registered with a GUI, never displayed twice by the inline backend.
@@ -48,32 +52,48 @@ class CrossSectionFigure:
                        for layer, style in LAYER_STYLE.items() if layer != "below_hypodermis"}
         for patch in self._bands.values():
             self.ax.add_patch(patch)
+        # The target band: an outline only, so the layer colours and hatches stay readable inside it.
+        self._target = Rectangle((0, 0), 1, 1, fill=False, edgecolor=TARGET_COLOR, linewidth=2.2, linestyle="--",
+                                 visible=False, zorder=3)
+        self.ax.add_patch(self._target)
+        (self._deposit,) = self.ax.plot([], [], linestyle="none", marker="o", markersize=13, color=DEPOSIT_COLOR,
+                                        markeredgecolor="black", markeredgewidth=0.8, alpha=0.85)
         (self._needle,) = self.ax.plot([], [], color=NEEDLE_COLOR, linewidth=2.2, solid_capstyle="butt")
         (self._tip,) = self.ax.plot([], [], marker="o", markersize=7, color=NEEDLE_COLOR,
                                     markerfacecolor="white", markeredgewidth=2)
         # The tip's reading sits in the right-hand column under the legend, where it never covers the drawing.
         self._tip_label = self.figure.text(0.66, 0.06, "", fontsize=9, color=NEEDLE_COLOR, va="bottom",
                                            ha="left", wrap=False)
-        self._moving = (self._needle, self._tip, self._tip_label)
+        self._moving = (self._deposit, self._needle, self._tip, self._tip_label)
         self._title = self.ax.set_title("", fontsize=10, loc="left")
         self._background_key: tuple[object, ...] | None = None
         self._background = None
 
     def update(self, profile: SkinProfile, inserted_length_mm: float, angle_deg: float,
-               tip_depth_mm: float, tip_layer_name: str) -> None:
-        """Set the figure to ``profile`` with a needle of ``inserted_length_mm`` at ``angle_deg``."""
+               tip_depth_mm: float, tip_layer_name: str, *, target_mm: tuple[float, float | None] | None = None,
+               target_label: str = "", deposit: bool = False, tip_text: str | None = None) -> None:
+        """Set the figure to ``profile`` with a needle of ``inserted_length_mm`` at ``angle_deg``.
+
+        ``target_mm`` (top, bottom; bottom None = down to the bottom of the drawing) outlines a target
+        band named ``target_label`` in the legend; ``deposit`` marks a deposit at the tip; ``tip_text``
+        replaces the tip reading beside the figure.
+        """
         across = inserted_length_mm * math.cos(math.radians(angle_deg))
         depth_shown = depth_scale_mm(profile.skin_thickness_mm, tip_depth_mm, across)
-        key = (profile, depth_shown)
+        key = (profile, depth_shown, target_mm, target_label)
         if key != self._background_key:
-            self._set_background(profile, depth_shown)
+            self._set_background(profile, depth_shown, target_mm, target_label)
             self._background_key, self._background = key, None
         self._needle.set_data([0, across], [0, tip_depth_mm])
         self._tip.set_data([across], [tip_depth_mm])
+        self._deposit.set_data(([across], [tip_depth_mm]) if deposit else ([], []))
         layer = tip_layer_name.replace(" (", "\n(", 1)
-        self._tip_label.set_text(f"Needle tip ○: {tip_depth_mm:.2f} mm deep\n{layer}")
+        if tip_text is None:
+            tip_text = f"Needle tip ○: {tip_depth_mm:.2f} mm deep\n{layer}"
+        self._tip_label.set_text(tip_text)
 
-    def _set_background(self, profile: SkinProfile, depth_shown: float) -> None:
+    def _set_background(self, profile: SkinProfile, depth_shown: float,
+                        target_mm: tuple[float, float | None] | None = None, target_label: str = "") -> None:
         width_shown = depth_shown * _ASPECT
         left = -0.5
         for layer_id, patch in self._bands.items():
@@ -89,19 +109,28 @@ class CrossSectionFigure:
         assumed = " — dermis assumed, no regional data" if profile.band("reticular_dermis").assumed else ""
         self._title.set_text(f"{profile.region_name}, {profile.sex}: layers to scale ({profile.method}){assumed}")
         labels = [_legend_label(band.name, band.thickness_mm) for band in profile.bands]
-        self.ax.legend([self._bands[band.layer_id] for band in profile.bands], labels, loc="upper left",
+        handles: list[object] = [self._bands[band.layer_id] for band in profile.bands]
+        self._target.set_visible(target_mm is not None)
+        if target_mm is not None:
+            top, bottom = target_mm
+            bottom = depth_shown if bottom is None else min(bottom, depth_shown)
+            self._target.set_bounds(left, top, width_shown, max(bottom - top, 0))
+            handles.append(self._target)
+            labels.append(target_label or "target")
+        self.ax.legend(handles, labels, loc="upper left",
                        bbox_to_anchor=(1.02, 1.0), fontsize=8, frameon=False,
                        title="layers, top to bottom", title_fontsize=8, alignment="left")
 
     def png(self) -> bytes:
         """The current figure as PNG bytes, redrawing only the needle when the background is cached."""
         if self._background is None:
+            shown = [artist.get_visible() for artist in self._moving]
             for artist in self._moving:
                 artist.set_visible(False)
             self.canvas.draw()
             self._background = self.canvas.copy_from_bbox(self.figure.bbox)
-            for artist in self._moving:
-                artist.set_visible(True)
+            for artist, visible in zip(self._moving, shown):
+                artist.set_visible(visible)
         self.canvas.restore_region(self._background)
         for artist in self._moving:
             self.figure.draw_artist(artist)

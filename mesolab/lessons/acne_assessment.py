@@ -1,0 +1,175 @@
+"""Lesson 02 (acne and scar assessment): tables, figures and self-checks. Every number comes from the knowledge base."""
+from __future__ import annotations
+
+from ..acne import (gags_gap_note, gags_score, injection_advice, max_gags_score, worst_lesion,
+                    INJECTION_TARGETS)
+from ..knowledge import knowledge
+from ..plots import FigureView
+from ..plots.acne import VERTICAL_EXAGGERATION, draw_gags, draw_scar_profiles
+from ..selfcheck import ChoiceExercise, NumberExercise, register
+from ..skin import skin_profile
+from ..widgets.gags import read_gags
+from . import table
+
+#: The worked example of the lesson: what the examiner found in each area, in words, and the worst lesion.
+EXAMPLE_FINDINGS = {
+    "forehead": ["comedone", "papule"],
+    "right_cheek": ["papule", "pustule"],
+    "left_cheek": ["comedone"],
+    "nose": ["comedone"],
+    "chin": ["papule", "nodule"],
+    "chest_upper_back": ["none"],
+}
+
+
+def _cite(source_id: str) -> str:
+    return f"[{source_id}]" + (" ⚠" if knowledge().source(source_id).secondary else "")
+
+
+def lesion_table() -> object:
+    """Acne lesion types, inflammatory or not, what GAGS counts them as, with sources."""
+    acne = knowledge().acne
+    grades = {lesion.id: lesion.grade for lesion in acne.gags.lesions}
+    rows = [{"lesion": t.name, "inflammatory": "yes" if t.inflammatory else "no", "what you see": t.description,
+             "GAGS counts it as": f"{t.gags_lesion} (grade {grades[t.gags_lesion]})", "source": _cite(t.source),
+             "note": t.note} for t in acne.lesion_types]
+    return table(rows, caption="Acne lesions and their GAGS grade")
+
+
+def size_cutoff_table() -> object:
+    rows = [{"source": _cite(c.source), "papule / nodule cut-off": f"{c.papule_below_mm:g} mm",
+             "as written": c.as_written, "note": c.note} for c in knowledge().acne.size_cutoffs]
+    return table(rows, caption="Where the sources put the border between a papule and a nodule")
+
+
+def gags_tables() -> tuple[object, object]:
+    """The GAGS areas with factors, and the bands as published and as MesoLab applies them."""
+    gags = knowledge().acne.gags
+    areas = [{"area": r.name, "factor": str(r.factor), "source": _cite(r.source)} for r in gags.regions]
+    bands = [{"band": b.name, "as published": b.as_published,
+              "MesoLab applies": f"{b.low}" if b.low == b.high else f"{b.low}–{b.high}",
+              "whose choice": "MesoLab's" if b.curriculum_choice else "published",
+              "source": _cite(b.source), "note": b.note} for b in gags.bands]
+    grades = ", ".join(f"{lesion.id} {lesion.grade}" for lesion in gags.lesions)
+    return (table(areas, caption=f"GAGS areas. Score = Σ factor × grade of the worst lesion ({grades}): "
+                                 f"0–{max_gags_score()}"),
+            table(bands, caption="GAGS severity bands"))
+
+
+def iga_table() -> object:
+    iga = knowledge().acne.iga
+    rows = [{"IGA grade": str(g.grade), "name": g.name, "source": _cite(g.source)} for g in iga.grades]
+    return table(rows, caption=f"{iga.name}. {iga.success.note} [{iga.success.source}]")
+
+
+def scar_table() -> object:
+    acne = knowledge().acne
+    rows = []
+    for scar in acne.scar_types:
+        dims = scar.dimensions
+        rows.append({"scar": scar.name, "contour": scar.contour, "what it is": scar.description,
+                     "width": dims.width_as_written if dims else "—", "depth": dims.depth_as_written if dims else "—",
+                     "sources": _cite(scar.source) + (f", dimensions {_cite(dims.source)}" if dims else ""),
+                     "note": dims.note if dims else ""})
+    box = acne.boxcar_depth
+    rows.append({"scar": "Boxcar depth", "contour": "depressed", "what it is": "shallow or deep", "width": "",
+                 "depth": box.as_written, "sources": _cite(box.source), "note": ""})
+    return table(rows, caption="Acne scar types (classification [Jacob01], dimensions [Fabb10])")
+
+
+def goodman_baron_table() -> object:
+    acne = knowledge().acne
+    rows = [{"grade": str(g.grade), "name": g.name, "what the examiner sees": g.description, "source": _cite(g.source)}
+            for g in acne.goodman_baron]
+    quantitative = acne.goodman_baron_quantitative
+    return table(rows, caption=f"Goodman–Baron qualitative grades. {quantitative.note} [{quantitative.source}]")
+
+
+def injection_table() -> object:
+    """For each scar type (and active acne): superficial injection or something else, with sources."""
+    rows = []
+    for target in INJECTION_TARGETS:
+        advice = injection_advice(target)
+        rows.append({"target": target.replace("_", " "), "verdict": advice.verdict.replace("_", " "),
+                     "why": advice.summary, "do instead / first": "; ".join(advice.do_instead) or "—",
+                     "sources": ", ".join(_cite(s) for s in advice.sources), "evidence": advice.evidence_note})
+    return table(rows, caption="Which targets suit superficial intradermal injection")
+
+
+def example_worst() -> dict[str, str]:
+    return {region: worst_lesion(found) for region, found in EXAMPLE_FINDINGS.items()}
+
+
+def example_gags_figure() -> FigureView:
+    """The worked example's GAGS, as the calculator draws it, with its text description."""
+    reading = read_gags(example_worst())
+    return FigureView(draw_gags(reading.result), alt=reading.description, caption=reading.summary)
+
+
+def scar_profiles_figure() -> FigureView:
+    """Ice-pick, boxcar (shallow and deep) and rolling scars on a woman's cheek, widths and depths in mm."""
+    profile = skin_profile("cheek", "female")
+    junction = profile.skin_thickness_mm
+    epidermis = profile.band("epidermis").bottom_mm or 0.0
+    box = knowledge().acne.boxcar_depth
+    profiles = [("ice-pick", 1.5, round(junction + 0.2, 2), "v"),
+                ("shallow boxcar", 3.0, 0.3, "box"),
+                ("deep boxcar", 3.0, round(max(box.shallow_max_mm + 0.3, 0.8), 2), "box"),
+                ("rolling", 6.0, 0.4, "rolling")]
+    caption = (f"Scar profiles (depth drawn {VERTICAL_EXAGGERATION}× enlarged). Widths from [Fabb10]; skin layers of a "
+               f"woman's cheek [Meng22]; ice-pick and rolling depths illustrative (not given in mm).")
+    figure = draw_scar_profiles(profiles, junction, epidermis,
+                                f"Depressed acne scars (depth drawn {VERTICAL_EXAGGERATION}× enlarged)")
+    alt = ("Cross-section of the skin surface with four depressed scars: "
+           + "; ".join(f"{label}: {w:g} mm wide, drawn {d:g} mm deep" for (label, w, d, _s) in profiles)
+           + f". The dermis ends {junction:.2f} mm below the surface; the ice-pick scar reaches below it, the rolling "
+             "scar has dotted strands tethering it to the fat.")
+    return FigureView(figure, alt=alt, caption=caption)
+
+
+def gap_note() -> str:
+    return gags_gap_note(39)
+
+
+register(
+    NumberExercise(
+        "02.gags_example", "points", lambda: float(gags_score(example_worst())), 0.01,
+        "Worst lesions: forehead papule 2×2, right cheek pustule 2×3, left cheek comedone 2×1, nose comedone 1×1, "
+        "chin nodule 1×4, trunk none 3×0: 4 + 6 + 2 + 1 + 4 + 0 = 17, mild (1–18) [Adit09].",
+        "Take only the WORST lesion in each area, multiply its grade by the area's factor, and add the six products."),
+    ChoiceExercise(
+        "02.band39", "abcd", "dc232309c6d404c54063e297a36a261ee2acd9d378a264e591d1d36734901ac5",
+        "The published table says 31–38 severe and '>39' very severe, so 39 falls in no band [Adit09]. The other "
+        "cut-offs are confirmed and one summary uses '>38' [AcneQA]: MesoLab reads '>39' as '≥39' and says so.",
+        hints={"a": "Severe ends at 38 in the published table: 39 is not in it.",
+               "b": "Look at the published band for 'very severe': is 39 greater than 39?",
+               "d": "39 can occur: nodules everywhere except pustules on the forehead and the trunk give 44 − 2 − 3 = 39."}),
+    ChoiceExercise(
+        "02.lesion_size", "abcd", "c1eee5afb27bdf5797f936f44cf572071734f2829620b4d433aaecbf77596714",
+        "DermNet puts the papule/nodule border at 5 mm [DermNet]; a clinic's GAGS page puts it at 1 cm [KBLim ⚠]. "
+        "Between 5 and 10 mm the sources disagree: name the cut-off you use.",
+        hints={"a": "Check both cut-offs in the table: does every source call 8 mm a papule?",
+               "c": "A pustule has visible pus; this lesion has none.",
+               "d": "Comedones are not inflamed; this lesion is."}),
+    ChoiceExercise(
+        "02.iga_success", "abcd", "d70f89b55ffec61fb0b2f9ec273dad3510a1598f7cd10bf6b1d1c3bd86285cec",
+        "Trial success needs BOTH a final IGA of 0 or 1 AND a fall of at least 2 grades [FDA18]: 4 → 2 falls 2 "
+        "grades but ends at mild (2).",
+        hints={"a": "A 2-grade fall is only half of the definition: where did the patient end?",
+               "b": "Mild (2) is not clear or almost clear.",
+               "c": "The two grades are enough to decide: apply both parts of the definition."}),
+    ChoiceExercise(
+        "02.scar_class", "abcd", "2471459f912f81cd33f685fb4cb9ae8c301b526fe53d3c5f806963d0196b2268",
+        "3 mm wide with vertical edges is a boxcar (1.5–4.0 mm); 0.7 mm is at least 0.5 mm, so it is a deep boxcar "
+        "[Jacob01, Fabb10].",
+        hints={"a": "Ice-pick scars are under 2 mm wide.",
+               "b": "Shallow boxcars are 0.1–0.5 mm deep; this one is deeper.",
+               "d": "Rolling scars are wider than 4–5 mm and have no vertical walls."}),
+    ChoiceExercise(
+        "02.rolling_plan", "abcd", "d183220edcb3b83152a16a4876c738296f7c00566ef8427366e092d22288237a",
+        "A rolling scar is tethered to the subcutis: release it first (subcision); filler is at most an add-on "
+        "[Fabb10, Rullan ⚠].",
+        hints={"b": "Injected product does not cut the fibrous bands that pull the scar down.",
+               "c": "Punch techniques suit narrow ice-pick and deep boxcar scars, not wide rolling ones.",
+               "d": "Intralesional steroid flattens raised scars; this scar is depressed."}),
+)

@@ -1,0 +1,114 @@
+"""GAGS calculator: choose the worst lesion in each area -> score, band (with source) and a coloured figure.
+
+:func:`read_gags` holds everything the calculator shows in words; the widget only wires six dropdowns
+to it and to :class:`~mesolab.plots.acne.GagsFigure`.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Mapping
+
+import ipywidgets as w
+
+from ..acne import (GagsResult, gags_assess, gags_gap_note, gags_lesions, gags_regions, lesion_grade, lesion_name,
+                    max_gags_score, region_factor, region_name)
+from ..plots.acne import GagsFigure
+
+
+@dataclass(frozen=True)
+class GagsReading:
+    """What the calculator says about one set of worst lesions."""
+
+    result: GagsResult
+
+    @property
+    def summary(self) -> str:
+        """One line: score, band and the source; for 0 and 39 also how the curriculum decided."""
+        band = self.result.band
+        text = f"GAGS score {self.result.score} of {max_gags_score()} → {band.name} [{band.source}]."
+        if band.id == "clear":
+            text += " No lesions: the published bands start at 1; 'clear' is MesoLab's label."
+        elif band.curriculum_choice:
+            text += f" Published band '{band.as_published}'."
+            gap = gags_gap_note(self.result.score)
+            if gap:
+                text += " " + gap
+            else:
+                text += " MesoLab reads it as 39 or more."
+        return text
+
+    @property
+    def description(self) -> str:
+        """A text equivalent of the figure, for screen readers."""
+        parts = []
+        for region in gags_regions():
+            lesion = self.result.worst[region]
+            parts.append(f"{region_name(region)}: {lesion_name(lesion).lower()}, factor {region_factor(region)} × "
+                         f"grade {lesion_grade(lesion)} = {self.result.points[region]}")
+        return ("Schematic face (patient facing you, so the right cheek is on your left) and trunk (chest and "
+                "upper back), each area coloured and hatched by its worst lesion, darker for higher grades. "
+                + "; ".join(parts) + f". Total {self.result.score}: {self.result.band.name.lower()}.")
+
+
+def read_gags(worst_lesions: Mapping[str, str]) -> GagsReading:
+    """Compute what the calculator shows; raises ValueError on bad input, like the domain functions."""
+    return GagsReading(gags_assess(worst_lesions))
+
+
+def _option_label(lesion: str) -> str:
+    name = lesion_name(lesion).replace("No lesions", "None")
+    return f"{name} or cyst ({lesion_grade(lesion)})" if lesion == "nodule" else f"{name} ({lesion_grade(lesion)})"
+
+
+class GagsCalculator(w.VBox):
+    """One dropdown per GAGS area: the score, band and figure follow.
+
+    Every dropdown is reachable with Tab. Space (or Alt+ArrowDown) opens its list, the arrows move in it
+    and Enter chooses; Home/End jump to none/nodule. On a closed dropdown inside JupyterLab, ArrowUp and
+    ArrowDown move to another cell and most letters (e.g. c = copy cell) are notebook shortcuts
+    (ipywidgets issue 3912); p and n reach the dropdown.
+    """
+
+    def __init__(self, worst_lesions: Mapping[str, str] | None = None) -> None:
+        start = dict(worst_lesions) if worst_lesions is not None else {region: "none" for region in gags_regions()}
+        reading = read_gags(start)  # fail early, with the domain's message
+        style = {"description_width": "190px"}
+        options = [(_option_label(lesion), lesion) for lesion in gags_lesions()]
+        self.areas: dict[str, w.Dropdown] = {}
+        for region in gags_regions():
+            dropdown = w.Dropdown(options=options, value=reading.result.worst[region],
+                                  description=f"{region_name(region)} (×{region_factor(region)})", style=style,
+                                  layout=w.Layout(width="380px", max_width="100%"))
+            dropdown.add_class(f"mesolab-gags-{region.replace('_', '-')}")
+            self.areas[region] = dropdown
+        self.image = w.Image(format="png", layout=w.Layout(width="760px", max_width="100%"))
+        self.image.add_class("mesolab-gags-figure")
+        self.readout = w.HTML()
+        self.readout.add_class("mesolab-gags-readout")
+        self.screen_reader_text = w.HTML()
+        self.screen_reader_text.add_class("mesolab-figure-description")
+        self._figure = GagsFigure()
+        controls = w.GridBox(list(self.areas.values()),
+                             layout=w.Layout(grid_template_columns="repeat(2, 390px)", max_width="100%"))
+        super().__init__([controls, self.image, self.readout, self.screen_reader_text])
+        self.add_class("mesolab-gags-calculator")
+        for dropdown in self.areas.values():
+            dropdown.observe(self._on_change, names="value")
+        self._on_change()
+
+    def worst_lesions(self) -> dict[str, str]:
+        return {region: dropdown.value for region, dropdown in self.areas.items()}
+
+    def reading(self) -> GagsReading:
+        return read_gags(self.worst_lesions())
+
+    def _on_change(self, _change: object = None) -> None:
+        reading = self.reading()
+        self._figure.update(reading.result)
+        self.image.value = self._figure.png()
+        self.screen_reader_text.value = (
+            f'<details><summary>Figure description (text)</summary>'
+            f'<p role="note">{html.escape(reading.description)}</p></details>')
+        # The readout changes last: a browser test that sees the new text knows the figure is there too.
+        self.readout.value = f'<p role="status" aria-live="polite"><b>{html.escape(reading.summary)}</b></p>'
