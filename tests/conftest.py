@@ -15,6 +15,21 @@ os.environ["PATH"] = f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"
 
 
 @pytest.fixture(scope="session")
+def graded_courses(tmp_path_factory):
+    """name -> GradedCourse, built once per test session (grading is the slow part of the suite)."""
+    from course import grade_everything
+
+    cache = {}
+
+    def get(name: str):
+        if name not in cache:
+            cache[name] = grade_everything(tmp_path_factory.mktemp(f"course-{name}"), name)
+        return cache[name]
+
+    return get
+
+
+@pytest.fixture(scope="session")
 def repo() -> Path:
     return REPO
 

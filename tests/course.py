@@ -248,3 +248,33 @@ def tampered(notebook: nbformat.NotebookNode, changes: set[str]) -> nbformat.Not
         else:
             notebook.cells[index].source = "pass  # all good, trust me"
     return notebook
+
+
+# --- one graded course per assignment, shared by the assignment and pipeline tests ----------------------
+
+#: Per-cell time limit while testing: the endless-loop submission costs this much per assignment.
+#: nbgrader_config.py's own value (30 s) is checked separately in test_pipeline.py.
+TEST_CELL_TIMEOUT_S = 8
+
+
+@dataclass
+class GradedCourse:
+    assignment: Assignment
+    course: Path
+    expected: dict[str, float]  # student -> honest autograded score
+
+
+def grade_everything(root: Path, name: str) -> GradedCourse:
+    """Release ``name``, submit the solution, the blank release, harmless variants and hostile submissions,
+    then autograde them in one batch and generate feedback, all with the real nbgrader commands."""
+    assignment = Assignment.load(name)
+    course = make_course(root, name)
+    expected = {"correct": assignment.auto_points, "blank": 0.0}
+    submit(course, assignment, "correct", assignment.submission(course, assignment.correct_answers()))
+    submit(course, assignment, "blank", assignment.release_notebook(course))
+    for student, (answers, changes, score) in hostile_submissions(assignment).items():
+        submit(course, assignment, student, tampered(assignment.submission(course, answers), changes))
+        expected[student] = score
+    nbgrader(course, "autograde", name, f"--Execute.timeout={TEST_CELL_TIMEOUT_S}")
+    nbgrader(course, "generate_feedback", name)
+    return GradedCourse(assignment, course, expected)

@@ -10,26 +10,21 @@ import nbformat
 import pytest
 from nbgrader.validator import Validator
 
-from course import ASSIGNMENTS, REPO, Assignment, autograded_scores, make_course, nbgrader, submit
+from course import ASSIGNMENTS, REPO, Assignment, autograded_scores
 
 pytestmark = pytest.mark.pipeline
 _REGION = re.compile(r"### BEGIN (SOLUTION|HIDDEN TESTS)(.*?)### END \1", re.S)
 
 
-@pytest.fixture(scope="module", params=ASSIGNMENTS)
-def graded_course(request, tmp_path_factory):
-    """One course per assignment: the source and the blank release submitted and autograded."""
-    assignment = Assignment.load(request.param)
-    course = make_course(tmp_path_factory.mktemp(request.param), assignment.name)
-    submit(course, assignment, "solution", assignment.submission(course, assignment.correct_answers()))
-    submit(course, assignment, "blank", assignment.release_notebook(course))
-    nbgrader(course, "autograde", assignment.name)
-    return assignment, course
+@pytest.fixture(params=ASSIGNMENTS)
+def graded_course(request, graded_courses):
+    graded = graded_courses(request.param)
+    return graded.assignment, graded.course
 
 
 def test_source_scores_full_autograded_marks(graded_course):
     assignment, course = graded_course
-    assert autograded_scores(course, assignment.name)["solution"] == assignment.auto_points
+    assert autograded_scores(course, assignment.name)["correct"] == assignment.auto_points
 
 
 def test_blank_release_scores_zero_without_crashing(graded_course):

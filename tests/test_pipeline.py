@@ -7,24 +7,26 @@ from __future__ import annotations
 
 import pytest
 
-from course import (ASSIGNMENTS, Assignment, autograded_scores, exported_scores, hostile_submissions, make_course, nbgrader,
-                    submit, tampered)
+from course import ASSIGNMENTS, Assignment, autograded_scores, exported_scores, nbgrader
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.timeout(600)]
 
 
-@pytest.fixture(scope="module", params=ASSIGNMENTS)
-def pipeline(request, tmp_path_factory):
-    assignment = Assignment.load(request.param)
-    course = make_course(tmp_path_factory.mktemp(f"pipeline-{request.param}"), assignment.name)
-    expected = {"correct": assignment.auto_points}
-    submit(course, assignment, "correct", assignment.submission(course, assignment.correct_answers()))
-    for student, (answers, changes, score) in hostile_submissions(assignment).items():
-        submit(course, assignment, student, tampered(assignment.submission(course, answers), changes))
-        expected[student] = score
-    nbgrader(course, "autograde", assignment.name)
-    nbgrader(course, "generate_feedback", assignment.name)
-    return assignment, course, expected
+@pytest.fixture(params=ASSIGNMENTS)
+def pipeline(request, graded_courses):
+    graded = graded_courses(request.param)
+    return graded.assignment, graded.course, graded.expected
+
+
+def test_course_config_limits_each_cell_and_restores_deleted_tests(repo):
+    """The pipeline tests shorten the cell time limit to save time; the course's own settings are these."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(repo)).load_config()
+    assert config.Execute.timeout == 30
+    assert config.OverwriteCells.add_missing_cells is True
+    assert config.CourseDirectory.root == str(repo)
+    assert config.CourseDirectory.db_url == f"sqlite:///{repo / 'gradebook.db'}"
 
 
 def test_every_submission_gets_its_honest_score(pipeline):
