@@ -13,7 +13,9 @@ MAX_LAYER_MM = 20.0
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: validators are built when a file is first validated, not when a lesson imports the
+    # schema modules (halves the import time of the knowledge base in every kernel).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Source(Strict):
