@@ -14,13 +14,11 @@ import pytest
 from mesolab.lessons.acne_assessment import example_worst
 from mesolab.widgets.gags import _option_label, read_gags
 
-from test_lab_lesson01 import (ERROR_OUTPUTS, _kernel_idle, _run_all, _saved_notebook_errors,  # noqa: F401
-                               _wait_run_all_done)
+from lab import ERROR_OUTPUTS, open_and_run_all
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
 LESSON = "02_acne_assessment.ipynb"
-RUN_ALL_TIMEOUT_MS = 60_000
 ROUND_TRIP_TIMEOUT_MS = 15_000
 
 CALCULATOR = ".mesolab-gags-calculator"
@@ -95,21 +93,7 @@ def test_lesson02_gags_calculator_by_keyboard(lab_page, lab_server, browser_outp
     failure_png.unlink(missing_ok=True)
     try:
         started = time.monotonic()
-        notebook = lab_server.unique_copy(LESSON)
-        page.goto(lab_server.tree_url(notebook))
-        page.locator(".jp-NotebookPanel .jp-Notebook").first.wait_for()
-        page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for()
-        _kernel_idle(page)
-        timings["kernel idle"] = time.monotonic() - started
-
-        _run_all(page)
-        page.locator(READOUT).first.wait_for(timeout=RUN_ALL_TIMEOUT_MS)
-        _wait_run_all_done(page)
-        _kernel_idle(page)
-        timings["run all"] = time.monotonic() - started
-
-        assert page.locator(ERROR_OUTPUTS).all_inner_texts() == [], "a cell shows an error"
-        assert _saved_notebook_errors(page, lab_server, notebook) == []
+        open_and_run_all(page, lab_server, LESSON, READOUT, timings)
 
         worst = example_worst()  # the calculator starts with the lesson's worked example
         _show(page)

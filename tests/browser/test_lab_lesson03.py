@@ -11,8 +11,7 @@ import json
 import time
 
 import pytest
-from test_lab_lesson01 import (RUN_ALL_TIMEOUT_MS, _error_outputs, _kernel_idle, _run_all, _saved_notebook_errors,
-                               _wait_run_all_done)
+from lab import _error_outputs, open_and_run_all
 
 from mesolab.widgets.technique import read_technique
 
@@ -102,20 +101,7 @@ def test_lesson03_simulator_by_keyboard(lab_page, lab_server, browser_output_dir
     failure_png.unlink(missing_ok=True)
     try:
         started = time.monotonic()
-        notebook = lab_server.unique_copy(LESSON)
-        page.goto(lab_server.tree_url(notebook))
-        page.locator(".jp-NotebookPanel .jp-Notebook").first.wait_for()
-        page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for()
-        _kernel_idle(page)
-        timings["kernel idle"] = time.monotonic() - started
-
-        _run_all(page)
-        page.locator(READOUT).first.wait_for(timeout=RUN_ALL_TIMEOUT_MS)
-        _wait_run_all_done(page)
-        _kernel_idle(page)
-        timings["run all"] = time.monotonic() - started
-        assert _error_outputs(page) == [], "a cell shows an error"
-        assert _saved_notebook_errors(page, lab_server, notebook) == []
+        open_and_run_all(page, lab_server, LESSON, READOUT, timings)
 
         state = State()
         _wait_shown(page, "", state.expected(), "after Run All")
