@@ -17,6 +17,8 @@ from pydantic import BaseModel, ValidationError
 from .schema import Bibliography, DepthCharts, SkinLayers, Source, Sourced
 from .schema.acne import Acne
 from .schema.techniques import Techniques
+from .schema.screening import Screening
+from .schema.cocktails import Cocktails
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent
 
@@ -27,6 +29,8 @@ FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "depth_charts.yaml": ("depth_charts", DepthCharts),
     "acne.yaml": ("acne", Acne),
     "techniques.yaml": ("techniques", Techniques),
+    "screening.yaml": ("screening", Screening),
+    "cocktails.yaml": ("cocktails", Cocktails),
 }
 
 
@@ -41,6 +45,8 @@ class KnowledgeBase:
     depth_charts: DepthCharts
     acne: Acne
     techniques: Techniques
+    screening: Screening
+    cocktails: Cocktails
 
     def source(self, source_id: str) -> Source:
         for source in self.bibliography.sources:

@@ -1,0 +1,208 @@
+"""Cocktail builder: goal, weight and allergy; ingredient volumes -> a verdict per ingredient and the lidocaine gauge.
+
+:func:`read_cocktail` computes everything the builder shows in words (unit-tested without a browser); the
+widget wires the controls to it and to :class:`~mesolab.plots.cocktail.LidocaineGauge`.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import ipywidgets as w
+
+from ..cocktails import (GOALS, CocktailCheck, check_cocktail, ingredient, ingredient_ids, lidocaine_limit,
+                         max_volume_ml, rule, source_mark)
+from ..knowledge import knowledge
+from ..plots.cocktail import LidocaineGauge
+
+#: Allergies offered as check boxes (the allergen classes of the knowledge base); others are typed in.
+ALLERGY_BOXES = {"amide_anaesthetics": "amide anaesthetics (lidocaine, articaine…)",
+                 "ester_anaesthetics": "ester anaesthetics (procaine, benzocaine…)",
+                 "gram_positive_bacterial_proteins": "gram-positive bacterial proteins"}
+VOLUME_STEP_ML = 0.5
+VOLUME_MAX_ML = 10.0
+PERCENTS = (1.0, 2.0)
+_STATUS = {"blocked": "⛔ BLOCKED", "caution": "⚠ caution", "ok": "✔ allowed"}
+
+
+@dataclass(frozen=True)
+class CocktailReading:
+    """What the builder says for one set of choices."""
+
+    goal: str
+    check: CocktailCheck | None  # None: nothing added yet
+    weight_kg: float
+    lidocaine_percent: float
+    face: bool
+    with_epinephrine: bool
+    allergies: tuple[str, ...] = ()
+
+    @property
+    def limit(self):
+        return (self.check.limit if self.check else
+                lidocaine_limit(self.weight_kg, self.with_epinephrine, reduce_for=("face_neck",) if self.face else ()))
+
+    @property
+    def lidocaine_mg(self) -> float:
+        return self.check.lidocaine_mg if self.check else 0.0
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """One line per ingredient: status, volume, reasons, evidence for the goal."""
+        if self.check is None:
+            return ("No ingredient added yet: give an ingredient a volume above 0 mL.",)
+        out = []
+        for verdict in self.check.verdicts:
+            reasons = " ".join(verdict.reasons)
+            text = (f"{_STATUS[verdict.status]} — {verdict.ingredient.name}, {verdict.volume_ml:g} mL. "
+                    + (f"{reasons} " if reasons else "") + f"Evidence for this goal: {verdict.goal_evidence}.")
+            out.append(text.replace("..", "."))
+        return tuple(out)
+
+    @property
+    def summary(self) -> str:
+        """The anaesthetic line: total against the ceiling, the largest volume, and the blocked count."""
+        limit = self.limit
+        fits = max_volume_ml(limit.ceiling_mg, self.lidocaine_percent)
+        state = "OVER the ceiling" if self.lidocaine_mg > limit.ceiling_mg + 1e-9 else "within the ceiling"
+        text = (f"Lidocaine {self.lidocaine_mg:g} mg ({self.lidocaine_percent:g} % = "
+                f"{self.lidocaine_percent * 10:g} mg/mL): {state} of {limit.ceiling_mg:g} mg; at most "
+                f"{fits:g} mL of {self.lidocaine_percent:g} % lidocaine. {limit.text}")
+        blocked = len(self.check.blocked) if self.check else 0
+        if blocked:
+            text += f" {blocked} ingredient(s) blocked: remove them."
+        unmatched = self.check.unrecognised_allergies if self.check else ()
+        if unmatched:
+            text += (f" Allergies MesoLab cannot match to an ingredient: {', '.join(unmatched)} — check every "
+                     f"product's full composition, preservatives included, by hand.")
+        asepsis = rule("single_use_asepsis")
+        text += f" Always: {asepsis.title.lower()} {' '.join(source_mark(w.source) for w in asepsis.why)}."
+        return text
+
+    @property
+    def description(self) -> str:
+        """A text equivalent of the gauge, for screen readers."""
+        return (f"Bar chart: {self.lidocaine_mg:g} mg of lidocaine in the cocktail against a ceiling of "
+                f"{self.limit.ceiling_mg:g} mg for {self.weight_kg:g} kg, drawn as a vertical line.")
+
+
+def allergy_names(boxes: Sequence[str] = (), typed: str = "") -> tuple[str, ...]:
+    """The allergies of the form: the ticked classes plus the names typed, comma- or semicolon-separated."""
+    typed_names = [part.strip() for part in typed.replace(";", ",").split(",") if part.strip()]
+    return tuple(dict.fromkeys([*boxes, *typed_names]))
+
+
+def read_cocktail(goal: str = "atrophic_scars", volumes_ml: Mapping[str, float] | None = None,
+                  allergies: Sequence[str] = (), weight_kg: float = 60.0, lidocaine_percent: float = 1.0,
+                  with_epinephrine: bool = False, face: bool = True) -> CocktailReading:
+    """Compute what the builder shows; ingredients at 0 mL are not in the cocktail. Bad input -> ValueError."""
+    volumes = {name: volume for name, volume in (volumes_ml or {}).items() if volume}
+    allergies = (allergies,) if isinstance(allergies, str) else tuple(allergies)
+    reduce_for = ("face_neck",) if face else ()
+    if volumes:
+        check = check_cocktail(goal, volumes, allergies, weight_kg, lidocaine_percent, with_epinephrine,
+                               reduce_for=reduce_for)
+        goal_id = check.goal
+    else:
+        check = None
+        check_cocktail(goal, {"lidocaine": 0.0}, allergies, weight_kg, lidocaine_percent, with_epinephrine,
+                       reduce_for=reduce_for)  # validate the other inputs all the same
+        goal_id = goal
+    return CocktailReading(goal_id, check, float(weight_kg), float(lidocaine_percent), face, with_epinephrine,
+                           allergies)
+
+
+class CocktailBuilder(w.VBox):
+    """Choose goal, weight and allergies; give each ingredient a volume; the verdicts and the gauge follow.
+
+    Every control is a standard ipywidget reachable with Tab. Sliders move with the arrow keys and Home/End;
+    dropdowns change with Home/End or a first letter (ArrowUp/ArrowDown belong to the notebook in JupyterLab:
+    ipywidgets issue 3912); check boxes toggle with Space; other allergies are typed, comma-separated.
+    """
+
+    def __init__(self, goal: str = "atrophic_scars", weight_kg: float = 60.0, allergies: Sequence[str] = (),
+                 volumes_ml: Mapping[str, float] | None = None, lidocaine_percent: float = 1.0,
+                 with_epinephrine: bool = False) -> None:
+        allergies = (allergies,) if isinstance(allergies, str) else tuple(allergies)
+        read_cocktail(goal, volumes_ml, allergies, weight_kg, lidocaine_percent, with_epinephrine)  # fail early
+        start = {ingredient(name).id: volume for name, volume in (volumes_ml or {}).items()}
+        style = {"description_width": "230px"}
+        wide = w.Layout(width="560px", max_width="100%")
+        goals = knowledge().cocktails.goals
+        self.goal = w.Dropdown(options=[(goals[g], g) for g in GOALS], value=goal, description="Goal",
+                               style=style, layout=wide)
+        self.weight = w.IntSlider(value=int(weight_kg), min=30, max=150, step=1,
+                                  description="Weight (kg)", style=style, layout=wide)
+        self.allergy_boxes = {key: w.Checkbox(value=key in allergies, description=f"Allergy: {label}", indent=False,
+                                              layout=w.Layout(width="360px"))
+                              for key, label in ALLERGY_BOXES.items()}
+        for key, box in self.allergy_boxes.items():
+            box.add_class(f"mesolab-allergy-{key.replace('_', '-')}")
+        self.other_allergies = w.Text(value=", ".join(a for a in allergies if a not in ALLERGY_BOXES),
+                                      placeholder="e.g. hyaluronic acid, latex", description="Other allergies",
+                                      style=style, layout=wide, continuous_update=False)
+        self.percent = w.Dropdown(options=[(f"{p:g} % ({p * 10:g} mg/mL)", p) for p in PERCENTS],
+                                  value=lidocaine_percent, description="Lidocaine strength", style=style, layout=wide)
+        self.epinephrine = w.Checkbox(value=with_epinephrine, description="Lidocaine with epinephrine", indent=False)
+        self.face = w.Checkbox(value=True, description="Injected on the face or neck", indent=False)
+        self.volumes: dict[str, w.FloatSlider] = {}
+        for ingredient_id in ingredient_ids():
+            slider = w.FloatSlider(value=start.get(ingredient_id, 0.0), min=0.0, max=VOLUME_MAX_ML,
+                                   step=VOLUME_STEP_ML, description=f"{ingredient(ingredient_id).name} (mL)",
+                                   readout_format=".1f", style=style, layout=wide)
+            slider.add_class(f"mesolab-volume-{ingredient_id.replace('_', '-')}")
+            self.volumes[ingredient_id] = slider
+        for control, css in ((self.goal, "mesolab-goal"), (self.weight, "mesolab-weight"),
+                             (self.other_allergies, "mesolab-other-allergies"), (self.percent, "mesolab-percent"),
+                             (self.epinephrine, "mesolab-epinephrine"), (self.face, "mesolab-face")):
+            control.add_class(css)
+        self.image = w.Image(format="png", layout=w.Layout(width="720px", max_width="100%"))
+        self.image.add_class("mesolab-cocktail-figure")
+        self.verdicts = w.HTML()
+        self.verdicts.add_class("mesolab-cocktail-verdicts")
+        self.readout = w.HTML()
+        self.readout.add_class("mesolab-cocktail-readout")
+        self.screen_reader_text = w.HTML()
+        self.screen_reader_text.add_class("mesolab-figure-description")
+        self._figure = LidocaineGauge()
+        patient = w.VBox([self.goal, self.weight, w.HBox(list(self.allergy_boxes.values()),
+                                                         layout=w.Layout(flex_flow="row wrap")),
+                          self.other_allergies])
+        anaesthetic = w.HBox([self.percent, w.VBox([self.epinephrine, self.face])],
+                             layout=w.Layout(flex_flow="row wrap"))
+        super().__init__([patient, anaesthetic, w.VBox(list(self.volumes.values())),
+                          self.image, self.readout, self.verdicts, self.screen_reader_text])
+        self.add_class("mesolab-cocktail-builder")
+        for control in (self.goal, self.weight, *self.allergy_boxes.values(), self.other_allergies, self.percent,
+                        self.epinephrine, self.face, *self.volumes.values()):
+            control.observe(self._on_change, names="value")
+        self._on_change()
+
+    def reading(self) -> CocktailReading:
+        boxes = [key for key, box in self.allergy_boxes.items() if box.value]
+        return read_cocktail(self.goal.value, {k: s.value for k, s in self.volumes.items()},
+                             allergy_names(boxes, self.other_allergies.value), self.weight.value, self.percent.value,
+                             self.epinephrine.value, self.face.value)
+
+    def _on_change(self, _change: object = None) -> None:
+        try:
+            reading = self.reading()
+        except ValueError as error:  # e.g. an allergy typed as something that is not a name
+            self.readout.value = f'<div role="status" aria-live="polite"><p><b>{html.escape(str(error))}</b></p></div>'
+            return
+        limit = reading.limit
+        self._figure.update(reading.lidocaine_mg, limit.ceiling_mg,
+                            f"Lidocaine {reading.lidocaine_mg:g} mg of {limit.ceiling_mg:g} mg ceiling"
+                            + (" — lower limit advised (no figure in the sources)" if limit.lower_limit_advised else ""))
+        self.image.value = self._figure.png()
+        self.screen_reader_text.value = (
+            f'<details><summary>Figure description (text)</summary>'
+            f'<p role="note">{html.escape(reading.description)}</p></details>')
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in reading.lines)
+        self.verdicts.value = f'<ul role="list">{items}</ul>'
+        over = reading.lidocaine_mg > limit.ceiling_mg + 1e-9
+        colour = "#994455" if over or (reading.check and reading.check.blocked) else "#117733"
+        # The readout changes last: a browser test that sees the new text knows the figure is there too.
+        self.readout.value = (f'<div role="status" aria-live="polite"><p style="color:{colour}"><b>'
+                              f'{html.escape(reading.summary)}</b></p></div>')

@@ -1,0 +1,174 @@
+"""Intake form (module 05): answer the screening questions; the outcome and every reason with its source follow.
+
+:func:`form_intake` turns what the form holds into an intake mapping and :func:`read_form` computes all
+the text the result panel shows; the widget only wires the controls to them. Every question starts as
+"unknown", so a blank form says "defer".
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Mapping
+
+import ipywidgets as w
+
+from ..screening import INTAKE_FIELDS, UNKNOWN, ScreeningResult, screen
+
+#: Ingredients offered as checkboxes in the form (any other name can be typed in "other ingredients").
+PLANNED_CHOICES: tuple[str, ...] = ("hyaluronic acid", "lidocaine", "procaine", "vitamin C", "niacinamide",
+                                    "polynucleotides")
+OUTCOME_TEXT = {
+    "proceed": "PROCEED — nothing found that stops or delays treatment.",
+    "caution": "PROCEED WITH PRECAUTIONS (caution) — see what to do below.",
+    "defer": "DEFER — not today: resolve every point below first.",
+    "decline": "DECLINE — do not give this treatment.",
+}
+YES_NO_OPTIONS = (("unknown", UNKNOWN), ("no", "no"), ("yes", "yes"))
+DIABETES_OPTIONS = (("unknown", UNKNOWN), ("none", "none"), ("controlled", "controlled"),
+                    ("uncontrolled", "uncontrolled"))
+
+
+def _names(text: str) -> list[str]:
+    return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+
+
+def _number_or_text(text: str) -> object:
+    text = text.strip()
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        return text
+
+
+def form_intake(values: Mapping[str, object]) -> dict[str, object]:
+    """The intake mapping for what the form holds.
+
+    ``values`` has one entry per intake key as the form holds it: yes/no and diabetes as "unknown" or an
+    option; age and isotretinoin months as typed text ("" is unknown; "never" for isotretinoin);
+    ``allergies`` as typed text (comma-separated) plus ``no_known_allergies`` (bool); ``planned_ingredients``
+    as a list of ticked names plus ``other_ingredients`` (text).
+    """
+    intake: dict[str, object] = {}
+    for key, info in INTAKE_FIELDS.items():
+        if info.kind in ("yes_no", "diabetes"):
+            intake[key] = values.get(key, UNKNOWN)
+        elif info.kind in ("age", "months_or_never"):
+            text = str(values.get(key, "")).strip()
+            if not text:
+                intake[key] = UNKNOWN
+            elif info.kind == "months_or_never" and text.lower() == "never":
+                intake[key] = None
+            else:
+                intake[key] = _number_or_text(text)
+    allergies = _names(str(values.get("allergies", "")))
+    intake["allergies"] = allergies if allergies or values.get("no_known_allergies") else UNKNOWN
+    planned = [str(name) for name in values.get("planned_ingredients", ()) or ()]  # type: ignore[union-attr]
+    intake["planned_ingredients"] = planned + _names(str(values.get("other_ingredients", "")))
+    return intake
+
+
+@dataclass(frozen=True)
+class FormReading:
+    """What the result panel says for one state of the form."""
+
+    result: ScreeningResult
+
+    @property
+    def headline(self) -> str:
+        return OUTCOME_TEXT[self.result.outcome]
+
+    @property
+    def lines(self) -> list[str]:
+        """One line per finding (with its sources), then one line for the unanswered questions."""
+        lines = [reason.line() for reason in self.result.reasons if reason.rule_id != "intake"]
+        unanswered = [r.field for r in self.result.reasons
+                      if r.rule_id == "intake" and r.text.startswith(("Unknown answer", "Missing answer"))]
+        others = [r for r in self.result.reasons if r.rule_id == "intake" and r.field not in unanswered]
+        lines += [f"DEFER — {r.text}" for r in others]
+        if unanswered:
+            labels = ", ".join(INTAKE_FIELDS[key].label for key in unanswered)
+            lines.append(f"DEFER — not answered yet ({len(unanswered)}): {labels}. An unanswered safety question "
+                         f"is never 'no'.")
+        return lines
+
+    @property
+    def text(self) -> str:
+        return "\n".join([self.headline, *self.lines])
+
+
+def read_form(values: Mapping[str, object]) -> FormReading:
+    """Compute what the result panel shows for the form's values."""
+    return FormReading(screen(form_intake(values)))
+
+
+class IntakeForm(w.VBox):
+    """The screening questions as dropdowns, text (number) fields and checkboxes; the result panel follows.
+
+    Every control is reachable with Tab. On a dropdown, Space (or Alt+ArrowDown) opens the list, the arrows
+    move and Enter chooses; the first letter (u, n, y) also chooses on a closed list. Type numbers and names
+    into the text fields; Space ticks a checkbox.
+    """
+
+    def __init__(self) -> None:
+        style = {"description_width": "230px"}
+        layout = w.Layout(width="400px", max_width="100%")
+        self.controls: dict[str, w.Widget] = {}
+        for key, info in INTAKE_FIELDS.items():
+            if info.kind == "yes_no":
+                control = w.Dropdown(options=YES_NO_OPTIONS, value=UNKNOWN, description=info.label, style=style,
+                                     layout=layout)
+            elif info.kind == "diabetes":
+                control = w.Dropdown(options=DIABETES_OPTIONS, value=UNKNOWN, description=info.label, style=style,
+                                     layout=layout)
+            elif info.kind == "age":
+                control = w.Text(value="", placeholder="unknown (type a number)", description=info.label,
+                                 style=style, layout=layout, continuous_update=True)
+            elif info.kind == "months_or_never":
+                control = w.Text(value="", placeholder="unknown (never, or months)", description=info.label,
+                                 style=style, layout=layout, continuous_update=True)
+            elif key == "allergies":
+                control = w.Text(value="", placeholder="unknown (names, comma-separated)",
+                                 description=info.label, style=style, layout=layout, continuous_update=True)
+            else:
+                continue
+            control.tooltip = info.question
+            control.add_class(f"mesolab-intake-{key.replace('_', '-')}")
+            self.controls[key] = control
+        self.no_known_allergies = w.Checkbox(value=False, description="No known allergies", indent=False)
+        self.no_known_allergies.add_class("mesolab-intake-no-known-allergies")
+        self.planned = {name: w.Checkbox(value=False, description=name, indent=False,
+                                         layout=w.Layout(width="160px")) for name in PLANNED_CHOICES}
+        for name, box in self.planned.items():
+            box.add_class(f"mesolab-intake-planned-{name.lower().replace(' ', '-')}")
+        self.other_ingredients = w.Text(value="", placeholder="other ingredients, comma-separated",
+                                        description="Other ingredients", style=style, layout=layout)
+        self.other_ingredients.add_class("mesolab-intake-other-ingredients")
+        self.readout = w.HTML()
+        self.readout.add_class("mesolab-intake-readout")
+        questions = w.GridBox(list(self.controls.values()) + [self.no_known_allergies],
+                              layout=w.Layout(grid_template_columns="repeat(2, 410px)", max_width="100%"))
+        planned = w.VBox([w.HTML("<b>Planned ingredients (practitioner)</b>"),
+                          w.HBox(list(self.planned.values()), layout=w.Layout(flex_flow="row wrap")),
+                          self.other_ingredients])
+        super().__init__([questions, planned, self.readout])
+        self.add_class("mesolab-intake-form")
+        for control in [*self.controls.values(), self.no_known_allergies, *self.planned.values(),
+                        self.other_ingredients]:
+            control.observe(self._on_change, names="value")
+        self._on_change()
+
+    def values(self) -> dict[str, object]:
+        values: dict[str, object] = {key: control.value for key, control in self.controls.items()}
+        values["no_known_allergies"] = self.no_known_allergies.value
+        values["planned_ingredients"] = [name for name, box in self.planned.items() if box.value]
+        values["other_ingredients"] = self.other_ingredients.value
+        return values
+
+    def reading(self) -> FormReading:
+        return read_form(self.values())
+
+    def _on_change(self, _change: object = None) -> None:
+        reading = self.reading()
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in reading.lines)
+        self.readout.value = (f'<div role="status" aria-live="polite"><p><b>{html.escape(reading.headline)}</b></p>'
+                              f'<ul>{items}</ul></div>')
