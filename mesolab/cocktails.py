@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from ._validate import one_of, real_number
-from .knowledge import knowledge
+from .knowledge import knowledge, source_mark
 from .knowledge.schema.cocktails import AllergenClass, DoseLimit, Ingredient, Rule
 
 GOALS = ("active_acne", "post_acne_marks", "atrophic_scars")
@@ -78,11 +78,6 @@ def find_ingredient(name: str) -> Ingredient | None:
 def rule(rule_id: str) -> Rule:
     rule_id = one_of("rule", rule_id, tuple(r.id for r in _base().rules))
     return next(r for r in _base().rules if r.id == rule_id)
-
-
-def source_mark(source_id: str) -> str:
-    """'[ASPS ⚠]' for a secondary source, '[KT13]' otherwise."""
-    return f"[{source_id}{' ⚠' if knowledge().source(source_id).secondary else ''}]"
 
 
 def anaesthetic_class(name: str) -> str | None:
@@ -349,7 +344,8 @@ def _goal_evidence(chosen: Ingredient, goal: str) -> tuple[str, str]:
     if chosen.kind == "anaesthetic":
         return "an anaesthetic: no effect on the goal; it only makes injections hurt less", "none_found"
     first = chosen.evidence[0]
-    return f"{EVIDENCE_NAMES[chosen.evidence_level]}: {first.says} {source_mark(first.source)}", "none_found"
+    return (f"no evidence found for this goal (what the sources give at all: {first.says} "
+            f"{source_mark(first.source)})", "none_found")
 
 
 def check_cocktail(goal: str, ingredients: Mapping[str, float], allergies: Iterable[str] = (),

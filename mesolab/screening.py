@@ -25,7 +25,9 @@ from dataclasses import dataclass
 from numbers import Real
 from typing import Literal
 
-from .cocktails import NO_ALLERGY_WORDS, allergen_classes_of, allergy_conflicts, find_ingredient, name_key, recognised_allergy
+from .cocktails import (NO_ALLERGY_WORDS, allergen_classes_of, allergy_conflicts, find_ingredient, name_key,
+                        recognised_allergy)
+from .knowledge import source_mark
 from .knowledge import knowledge
 from .knowledge.schema.screening import Rule
 
@@ -85,10 +87,10 @@ class Reason:
         return self.sources[0] if self.sources else ""
 
     def line(self) -> str:
-        cites = ", ".join(f"[{s}]" for s in self.sources) if self.sources else "intake"
+        cites = " ".join(source_mark(s) for s in self.sources) if self.sources else "intake"
         extra = " Disputed in the sources." if self.disputed else ""
         choice = f" {self.curriculum_choice}" if self.curriculum_choice else ""
-        return f"{self.action.upper()} — {self.finding}: {self.text} {self.what_to_do}{extra}{choice} ({cites})"
+        return f"{self.action.upper()} — {self.finding}: {self.text} {self.what_to_do}{extra}{choice} {cites}"
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass
 
 from ._validate import one_of, real_number
-from .knowledge import knowledge
+from .knowledge import knowledge, source_mark
 from .knowledge.schema.techniques import Claim, GeneralClaim, Parameter, Technique
 from .skin import LayerBand, layer_at_depth, needle_tip_depth_mm, skin_profile
 
@@ -41,11 +41,6 @@ def technique(name: str) -> Technique:
 def target_layers(name: str) -> tuple[str, ...]:
     """The layer ids a technique aims at, e.g. ('epidermis',) for intra-epidermal."""
     return tuple(technique(name).target.layers)
-
-
-def source_mark(source_id: str) -> str:
-    """'[BTP ⚠]' for a secondary source, '[Ved07]' otherwise."""
-    return f"[{source_id}{' ⚠' if knowledge().source(source_id).secondary else ''}]"
 
 
 def claim_text(claim: Claim) -> str:

@@ -315,5 +315,7 @@ def test_intake_form_widget_updates_as_it_is_filled():
     form.controls["herpes_history"].value = "yes"
     assert "CAUTION" in form.readout.value.upper() and "[WDerm" in form.readout.value
     form.controls["allergies"].value = "articaine"
+    assert "DEFER" in form.readout.value and "No known allergies" in form.readout.value  # contradiction
+    form.no_known_allergies.value = False
     form.planned["lidocaine"].value = True
     assert "DECLINE" in form.readout.value and "[RestylaneUS" in form.readout.value

@@ -116,3 +116,8 @@ def load(directory: Path | str = KNOWLEDGE_DIR) -> KnowledgeBase:
 def knowledge() -> KnowledgeBase:
     """The package's knowledge base, loaded once per process."""
     return load()
+
+
+def source_mark(source_id: str) -> str:
+    """How a source is cited in text: '[KT13]', or '[ASPS ⚠]' for a secondary source."""
+    return f"[{source_id}{' ⚠' if knowledge().source(source_id).secondary else ''}]"

@@ -26,8 +26,7 @@ def draw_rules(rules: tuple[Rule, ...]) -> Figure:
         style = ACTION_STYLE[rule.action]
         axes.add_patch(Rectangle((column + 0.05, y + 0.1), 0.9, 0.8, facecolor=style["color"], hatch=style["hatch"],
                                  edgecolor="#333333", linewidth=0.6))
-        label = rule.rule_class + (" · disputed" if rule.dispute else "") + (" · MesoLab's choice"
-                                                                               if rule.curriculum_choice else "")
+        label = rule.rule_class + (" · disputed" if rule.dispute else "") + (" *" if rule.curriculum_choice else "")
         axes.text(column + 0.5, y + 0.5, label, ha="center", va="center", fontsize=7,
                   color="white" if rule.action == "decline" else "black",
                   bbox={"facecolor": "white", "alpha": 0.75, "edgecolor": "none", "pad": 0.6}
@@ -41,4 +40,6 @@ def draw_rules(rules: tuple[Rule, ...]) -> Figure:
     for spine in axes.spines.values():
         spine.set_visible(False)
     axes.set_title("Screening rules by action (MesoLab's reading of labels and trials)", fontsize=10)
+    figure.supxlabel("* the action is MesoLab's cautious choice: the sources give no rule or disagree "
+                     "(see the rule's note)", fontsize=7.5)
     return figure

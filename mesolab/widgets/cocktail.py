@@ -127,8 +127,8 @@ class CocktailBuilder(w.VBox):
         allergies = (allergies,) if isinstance(allergies, str) else tuple(allergies)
         read_cocktail(goal, volumes_ml, allergies, weight_kg, lidocaine_percent, with_epinephrine)  # fail early
         start = {ingredient(name).id: volume for name, volume in (volumes_ml or {}).items()}
-        style = {"description_width": "230px"}
-        wide = w.Layout(width="560px", max_width="100%")
+        style = {"description_width": "300px"}  # the longest ingredient name fits
+        wide = w.Layout(width="640px", max_width="100%")
         goals = knowledge().cocktails.goals
         self.goal = w.Dropdown(options=[(goals[g], g) for g in GOALS], value=goal, description="Goal",
                                style=style, layout=wide)

@@ -24,7 +24,9 @@ OUTCOME_TEXT = {
     "decline": "DECLINE — do not give this treatment.",
 }
 YES_NO_OPTIONS = (("unknown", UNKNOWN), ("no", "no"), ("yes", "yes"))
-DIABETES_OPTIONS = (("unknown", UNKNOWN), ("none", "none"), ("controlled", "controlled"),
+# Labels chosen so that every option has a key JupyterLab leaves to the <select>: Home, End, or a first letter
+# that is not a notebook shortcut ("c" copies a cell, "y" makes it a code cell).
+DIABETES_OPTIONS = (("unknown", UNKNOWN), ("none", "none"), ("well controlled", "controlled"),
                     ("uncontrolled", "uncontrolled"))
 
 
@@ -61,7 +63,10 @@ def form_intake(values: Mapping[str, object]) -> dict[str, object]:
             else:
                 intake[key] = _number_or_text(text)
     allergies = _names(str(values.get("allergies", "")))
-    intake["allergies"] = allergies if allergies or values.get("no_known_allergies") else UNKNOWN
+    if allergies and values.get("no_known_allergies"):  # a contradiction is not an answer: screen() defers on it
+        intake["allergies"] = f"'No known allergies' is ticked, yet allergies are typed ({', '.join(allergies)})"
+    else:
+        intake["allergies"] = allergies if allergies or values.get("no_known_allergies") else UNKNOWN
     planned = [str(name) for name in values.get("planned_ingredients", ()) or ()]  # type: ignore[union-attr]
     intake["planned_ingredients"] = planned + _names(str(values.get("other_ingredients", "")))
     return intake
@@ -104,9 +109,9 @@ def read_form(values: Mapping[str, object]) -> FormReading:
 class IntakeForm(w.VBox):
     """The screening questions as dropdowns, text (number) fields and checkboxes; the result panel follows.
 
-    Every control is reachable with Tab. On a dropdown, Space (or Alt+ArrowDown) opens the list, the arrows
-    move and Enter chooses; the first letter (u, n, y) also chooses on a closed list. Type numbers and names
-    into the text fields; Space ticks a checkbox.
+    Every control is reachable with Tab. On a closed dropdown, Home chooses "unknown", End the last option
+    ("yes", "uncontrolled"), N "no"/"none" and W "well controlled" (ArrowUp/ArrowDown and some letters belong to
+    JupyterLab's notebook). Type numbers and names into the text fields; Space ticks a checkbox.
     """
 
     def __init__(self) -> None:

@@ -1,0 +1,319 @@
+"""Lesson 04 (cocktail selection): tables, two figures and self-checks, all built from the knowledge base.
+
+Ingredient ids, evidence levels, rules, dose limits and regulation all come from ``cocktails.yaml`` through
+:mod:`mesolab.cocktails`; nothing clinical is typed here except the wording of the self-check questions.
+"""
+from __future__ import annotations
+
+import html
+
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from .. import cocktails
+from ..cocktails import GOALS, evidence_for_goal, lidocaine_limit, max_volume_ml, mg_per_ml, source_mark
+from ..knowledge import knowledge
+from ..plots import FigureView
+from ..plots.style import FEMALE_COLOR, MALE_COLOR, NEEDLE_COLOR, WARNING_COLOR
+from ..selfcheck import ChoiceExercise, NumberExercise, register
+from . import _Html, table
+
+#: How the lesson draws each evidence level: fill, hatch, text colour and a short label written in the cell.
+#: Tol "light" colours, lighter for weaker evidence, with a hatch per level so the figure reads in greyscale.
+_LEVEL_STYLE = {
+    "injected_trial": {"color": "#77AADD", "hatch": "", "text": "black", "short": "controlled trial\n(small)"},
+    "injected_small_studies": {"color": "#99DDFF", "hatch": "..", "text": "black", "short": "small studies\nonly"},
+    "other_route_only": {"color": "#EEDD88", "hatch": "//", "text": "black", "short": "other route or\ncondition only"},
+    "none_found": {"color": "#FFFFFF", "hatch": "", "text": "black", "short": "none found"},
+    "blocked": {"color": WARNING_COLOR, "hatch": "xx", "text": "white", "short": "BLOCKED\n(never inject)"},
+}
+
+
+def _level_name(level: str) -> str:
+    return getattr(cocktails, "EVIDENCE_NAMES", {}).get(level, level.replace("_", " "))
+
+
+def _left(markup: str) -> str:
+    """Long text reads better left-aligned (JupyterLab right-aligns table cells by default)."""
+    return (markup.replace("<td>", '<td style="text-align:left;vertical-align:top">')
+            .replace("<th>", '<th style="text-align:left">'))
+
+
+def _said(statement) -> str:
+    return f"{statement.says} {source_mark(statement.source)}"
+
+
+def _without_level(text: str) -> str:
+    """An evidence text without its leading 'level name: ' (the table shows the level in its own column)."""
+    for name in getattr(cocktails, "EVIDENCE_NAMES", {}).values():
+        if text.startswith(f"{name}: "):
+            return text[len(name) + 2:]
+    return text
+
+
+def _goal_name(goal: str) -> str:
+    return knowledge().cocktails.goals[goal]
+
+
+# ---- the ingredient base ----------------------------------------------------------------------------------
+
+def ingredient_table() -> _Html:
+    """Every ingredient of the knowledge base: kind, mechanism, overall evidence, known reactions, with sources."""
+    rows = []
+    for item in knowledge().cocktails.ingredients:
+        kind = item.kind + (f" ({item.anaesthetic_class})" if item.anaesthetic_class else "")
+        evidence = "; ".join(_said(e) for e in item.evidence)
+        if item.blocked_by_rule:
+            evidence = f"BLOCKED by a rule ({cocktails.rule(item.blocked_by_rule).title.lower()}). " + evidence
+        elif item.kind == "anaesthetic":
+            evidence = "not a treatment for any goal (it only makes injections hurt less). " + evidence
+        else:
+            evidence = f"{_level_name(item.evidence_level)}: {evidence}"
+        rows.append({"ingredient": item.name, "kind": kind, "mechanism": _said(item.mechanism),
+                     "overall evidence": evidence,
+                     "known reactions": _said(item.reactions)})
+    return _Html(_left(table(rows, caption="The ingredient base (⚠ = secondary source)").markup))
+
+
+def goal_tables() -> _Html:
+    """For each goal, every active ingredient with its evidence level for that goal, best first."""
+    parts = []
+    for goal in GOALS:
+        rows = [{"ingredient": item.name, "evidence for this goal": _level_name(level),
+                 "what the sources say": _without_level(text)}
+                for item, level, text in evidence_for_goal(goal)]
+        parts.append(_left(table(rows, caption=_goal_name(goal)).markup))
+    return _Html("".join(parts))
+
+
+def _matrix() -> tuple[list[str], list[list[str]]]:
+    """Row names and, per row, the level for each goal ('blocked' for an ingredient a rule forbids)."""
+    names, levels = [], []
+    for item in knowledge().cocktails.ingredients:
+        if item.kind == "anaesthetic":
+            continue  # no effect on any goal; taught with the dose limits
+        names.append(item.name)
+        if item.blocked_by_rule:
+            levels.append(["blocked"] * len(GOALS))
+            continue
+        by_goal = {goal: {i.id: level for i, level, _ in evidence_for_goal(goal)} for goal in GOALS}
+        levels.append([by_goal[goal][item.id] for goal in GOALS])
+    return names, levels
+
+
+def evidence_figure() -> FigureView:
+    """A grid: ingredients × goals, each cell the evidence level for injecting that ingredient for that goal."""
+    names, levels = _matrix()
+    figure = Figure(figsize=(8.6, 0.5 * len(names) + 1.0), dpi=100)
+    ax = figure.add_axes((0.34, 0.02, 0.64, 0.87))
+    for row, row_levels in enumerate(levels):
+        for column, level in enumerate(row_levels):
+            style = _LEVEL_STYLE[level]
+            ax.add_patch(Rectangle((column, row), 1, 1, facecolor=style["color"], hatch=style["hatch"],
+                                   edgecolor=NEEDLE_COLOR, linewidth=0.8))
+            ax.text(column + 0.5, row + 0.5, style["short"], ha="center", va="center", fontsize=7.5,
+                    color=style["text"], weight="bold" if level == "blocked" else "normal",
+                    bbox=None if level == "none_found" else
+                    {"facecolor": "white" if style["text"] == "black" else style["color"], "edgecolor": "none",
+                     "pad": 0.6, "alpha": 0.9})
+    ax.set_xlim(0, len(GOALS))
+    ax.set_ylim(len(names), 0)
+    ax.set_xticks([i + 0.5 for i in range(len(GOALS))])
+    ax.set_xticklabels([_goal_name(g).split(" (")[0] for g in GOALS], fontsize=8.5)
+    ax.xaxis.tick_top()
+    ax.set_yticks([i + 0.5 for i in range(len(names))])
+    ax.set_yticklabels(names, fontsize=8.5)
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    figure.text(0.01, 0.985, "Evidence for INJECTING each ingredient, by goal", fontsize=10, weight="bold", va="top")
+    alt_rows = "; ".join(f"{name}: " + ", ".join(f"{_goal_name(g).split(' (')[0].lower()} "
+                                                 f"{'blocked' if lv == 'blocked' else _level_name(lv)}"
+                                                 for g, lv in zip(GOALS, row_levels))
+                         for name, row_levels in zip(names, levels))
+    trial = [n for n, row in zip(names, levels) if "injected_trial" in row]
+    caption = ("Cells show what the sources give for an injection of the ingredient (anaesthetics are left out: "
+               "they only make the injections hurt less). "
+               + (f"Only {', '.join(trial)} has a controlled trial, a small one, and only for scars. " if trial else "")
+               + "For active acne no ingredient has an injection trial: guideline therapy is the evidence-supported "
+               f"choice {source_mark('AAD24')}.")
+    return FigureView(figure, alt="Grid of ingredients against goals. " + alt_rows + ".", caption=caption)
+
+
+# ---- regulation, rules, outbreaks, allergy classes ------------------------------------------------------------
+
+def regulation_table() -> _Html:
+    rows = [{"approved?": "YES (for this use only)" if r.approved else "no", "what the source says": r.says,
+             "source": source_mark(r.source)} for r in knowledge().cocktails.regulation]
+    return _Html(_left(table(rows, caption="Regulation: what is and is not approved").markup))
+
+
+def rules_table() -> _Html:
+    rows = [{"rule": r.title, "why": "; ".join(_said(w) for w in r.why)} for r in knowledge().cocktails.rules]
+    return _Html(_left(table(rows, caption="The rules the cocktail builder enforces").markup))
+
+
+def outbreak_table() -> _Html:
+    rows = [{"outbreak or series": o.says, "source": source_mark(o.source)} for o in knowledge().cocktails.outbreaks]
+    return _Html(_left(table(rows, caption="Mycobacterial infections after mesotherapy and cosmetic injections")
+                       .markup))
+
+
+def allergy_table() -> _Html:
+    """The allergen classes, what an allergy to any member blocks among the ingredients, and the class note."""
+    base = knowledge().cocktails
+    rows = []
+    for allergen in base.allergen_classes:
+        blocked = [cocktails.ingredient(i).name for i in cocktails.cross_reactive(allergen.names[0])]
+        rows.append({"allergen class": allergen.name, "names that count": ", ".join(n.replace("_", " ")
+                                                                                     for n in allergen.names),
+                     "blocks in the ingredient base": ", ".join(blocked) or "—",
+                     "note": allergen.note or "", "source": source_mark(allergen.source)})
+    caption = f"Allergies that block an ingredient. {_said(base.class_note)}."
+    return _Html(_left(table(rows, caption=caption).markup))
+
+
+# ---- lidocaine ---------------------------------------------------------------------------------------------------
+
+def lidocaine_table() -> _Html:
+    rows = []
+    for limit in knowledge().cocktails.lidocaine_limits:
+        rate = (f"{limit.mg_per_kg_low:g}" if limit.mg_per_kg_low == limit.mg_per_kg_high
+                else f"{limit.mg_per_kg_low:g}–{limit.mg_per_kg_high:g}")
+        if limit.reduce_by_fraction:
+            rate += f" (child dose), reduced by {limit.reduce_by_fraction:.0%}"
+        rows.append({"group": limit.group.replace("_", " "),
+                     "lidocaine": "with epinephrine" if limit.with_epinephrine else "plain",
+                     "mg/kg": rate, "total cap": f"{limit.cap_mg:g} mg" if limit.cap_mg else "none given",
+                     "source": source_mark(limit.limit.source), "note": limit.limit.note or ""})
+    concentration = knowledge().cocktails.concentration
+    caption = f"Lidocaine maximum doses. {concentration.says} {source_mark(concentration.source)}."
+    return _Html(_left(table(rows, caption=caption).markup))
+
+
+def reduction_table() -> _Html:
+    rows = [{"patient or site": r.name, "what the sources say": r.advice.says,
+             "figure given": "NONE" if r.figure == "none" else r.figure, "source": source_mark(r.advice.source)}
+            for r in knowledge().cocktails.reductions]
+    return _Html(_left(table(rows, caption="Lower the dose, but by how much? The sources give no figure").markup))
+
+
+def worked_limit(weight_kg: float = 60, percent: float = 1.0, with_epinephrine: bool = False) -> _Html:
+    """The three steps: limit in mg (with the cap), concentration in mg/mL, largest volume in mL."""
+    limit = lidocaine_limit(weight_kg, with_epinephrine)
+    strength = mg_per_ml(percent)
+    volume = max_volume_ml(limit.ceiling_mg, percent)
+    steps = [html.escape(limit.text),
+             f"{percent:g} % = {percent:g} × 10 = {strength:g} mg/mL.",
+             f"{limit.ceiling_mg:g} mg ÷ {strength:g} mg/mL = <b>{volume:g} mL</b> at most of {percent:g} % lidocaine."]
+    return _Html('<ol class="mesolab-worked">' + "".join(f"<li>{s}</li>" for s in steps) + "</ol>")
+
+
+def limit_figure(weights=range(30, 121)) -> FigureView:
+    """The adult ceiling against body weight, plain and with epinephrine: the cap flattens each line."""
+    weights = list(weights)
+    figure = Figure(figsize=(7.4, 3.4), dpi=100)
+    ax = figure.add_axes((0.10, 0.15, 0.86, 0.72))
+    lines = []
+    for epi, colour, style in ((False, MALE_COLOR, "-"), (True, FEMALE_COLOR, "--")):
+        ceilings = [lidocaine_limit(w, epi).ceiling_mg for w in weights]
+        example = lidocaine_limit(weights[0], epi)
+        cap = example.cap_mg
+        label = f"{'with epinephrine' if epi else 'plain'}: {example.mg_per_kg:g} mg/kg, cap {cap:g} mg"
+        ax.plot(weights, ceilings, color=colour, linestyle=style, linewidth=2.2, label=label)
+        binds = cap / example.mg_per_kg
+        ax.plot([binds], [cap], marker="o", color=colour, markersize=6)
+        ax.annotate(f"cap binds above {binds:.1f} kg", (binds, cap), xytext=(4, 6), textcoords="offset points",
+                    fontsize=8, color=NEEDLE_COLOR)
+        lines.append(f"{label}; the cap binds above {binds:.1f} kg")
+    worked = lidocaine_limit(60)
+    ax.plot([60], [worked.ceiling_mg], marker="s", color=NEEDLE_COLOR, markersize=6, linestyle="none",
+            label=f"worked check: 60 kg plain → {worked.ceiling_mg:g} mg")
+    ax.set_xlabel("body weight (kg)", fontsize=9)
+    ax.set_ylabel("adult ceiling (mg lidocaine)", fontsize=9)
+    ax.set_xlim(weights[0], weights[-1])
+    ax.set_ylim(0, max(lidocaine_limit(weights[-1], True).ceiling_mg * 1.15, 1))
+    ax.tick_params(labelsize=8)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8, framealpha=0.95)
+    figure.text(0.01, 0.98, "Lidocaine ceiling for adults: weight × mg/kg, never above the cap", fontsize=10,
+                weight="bold", va="top")
+    alt = ("Line chart of the adult lidocaine ceiling in mg against body weight from "
+           f"{weights[0]} to {weights[-1]} kg. " + ". ".join(lines)
+           + f". Marked: 60 kg plain, {worked.ceiling_mg:g} mg.")
+    caption = (f"Source {source_mark(worked.limit.limit.source)}. These are ceilings for healthy adults: for the "
+               f"elderly, impaired organs, pregnancy and the face or neck the sources say 'lower' with no figure "
+               f"{source_mark('Kouba16')}.")
+    return FigureView(figure, alt=alt, caption=caption)
+
+
+# ---- self-checks -------------------------------------------------------------------------------------------------
+
+def _expected_volume_50kg_2pc() -> float:
+    return max_volume_ml(lidocaine_limit(50).ceiling_mg, 2.0)
+
+
+def _expected_mix_strength() -> float:
+    return 3 * mg_per_ml(1.0) / (3 + 3 + 4)
+
+
+def _expected_cap_90kg_epi() -> float:
+    return lidocaine_limit(90, with_epinephrine=True).ceiling_mg
+
+
+register(
+    ChoiceExercise(
+        "04.antibiotics", "abcd", "73656d294860b96b31b3fb19aa0127f05258bbab5e8d903daa99659c587aca22",
+        "No source supports routine antibiotics in a cocktail; the acne guideline advises limiting antibiotic use "
+        "[AAD24]. The mycobacterial outbreaks came from contaminated products or poor asepsis, and the cocktails did "
+        "not prevent them [Sing22].",
+        hints={"a": "The outbreaks happened in clinics that injected cocktails all the same; what caused them was "
+                    "contaminated vials and poor asepsis [Mun08, Spain11].",
+               "c": "Naming a familiar antibiotic does not create evidence: no source supports any antibiotic in the "
+                    "cocktail [AAD24].",
+               "d": "Procaine is an anaesthetic; a contaminated procaine vial was part of an outbreak [Mun08]. The "
+                    "answer to contamination is single-use vials and asepsis, not an added antibiotic."}),
+    ChoiceExercise(
+        "04.active_acne", "abcd", "47439d7c47df5f2f790ee383b85563875f21d1e4e3afa0a9ce843ce2783ef81d",
+        "For active acne no cocktail ingredient has an injection trial; the evidence-supported choice is guideline "
+        "acne therapy [AAD24].",
+        hints={"a": "Hyaluronic acid has no study in active acne; its small studies are in scars, with cross-linked "
+                    "gels [Spar24].",
+               "b": "Niacinamide's evidence is topical; no injection trial was found [Marq24].",
+               "c": "Glycolic acid and zinc are listed as mesotherapy ingredients, but no injection trials were found "
+                    "[SEME]."}),
+    ChoiceExercise(
+        "04.skinvive", "abcd", "5efa728ada5c0251e09e70d7e39a65b22a35f216f87ab4e0a7b35112c53df4cc",
+        "SKINVIVE, an intradermal HA microdroplet device, was FDA-approved in 2023 for cheek smoothness in adults "
+        "over 21; it is not approved for scars [Allergan23]. Mesotherapy mixtures are approved for no purpose [ASPS ⚠].",
+        hints={"a": "Mesotherapy mixtures and method are non-standardised and approved for no purpose [ASPS ⚠].",
+               "b": "SKINVIVE's approval is for cheek smoothness, not for scars [Allergan23].",
+               "d": "Kybella is the one approved fat-dissolving injection [FDA23 ⚠]; it has nothing to do with scars."}),
+    ChoiceExercise(
+        "04.cross", "abcd", "7612aecfb691785780b81e2b97b5ce4968c6e0c5cf23e50d324d862cd100f017",
+        "Benzocaine and procaine are esters: an ester allergy blocks procaine. It does not imply an amide allergy, so "
+        "lidocaine is not blocked by it; the other class is the usual fallback [Kouba16 ⚠].",
+        hints={"b": "Lidocaine is an amide; benzocaine is an ester. Which class does the allergy belong to?",
+               "c": "The two classes do not cross-react: an ester allergy does not imply an amide allergy [Kouba16 ⚠].",
+               "d": "An allergy to one member blocks its whole class [Kouba16 ⚠]; procaine is in benzocaine's class."}),
+    NumberExercise(
+        "04.volume", "mL", _expected_volume_50kg_2pc, 0.05,
+        "4.5 mg/kg × 50 kg = 225 mg (under the 300 mg cap); 2 % = 20 mg/mL; 225 ÷ 20 = 11.25 mL at most.",
+        "Three steps: weight × 4.5 mg/kg (check the 300 mg cap), % × 10 = mg/mL, then mg ÷ mg/mL."),
+    NumberExercise(
+        "04.cap", "mg", _expected_cap_90kg_epi, 0.5,
+        "7 mg/kg × 90 kg = 630 mg, above the 500 mg cap: the ceiling is 500 mg.",
+        "With epinephrine the rate is 7 mg/kg, but the total never goes above the cap."),
+    NumberExercise(
+        "04.mix", "mg/mL", _expected_mix_strength, 0.01,
+        "3 mL × 1 % × 10 = 30 mg of lidocaine, shared over 3 + 3 + 4 = 10 mL of mix: 3 mg/mL.",
+        "First the mg in the syringe (mL × % × 10), then divide by the total volume of the mix, not by the lidocaine's."),
+    ChoiceExercise(
+        "04.reduce", "abcd", "153e07a7ecd588897fb2d99cdc9784ec965cd670d33897819f217fc2d94e2f8a",
+        "For the elderly and for liver disease the sources advise a lower dose but give no figure [Kouba16 ⚠]: the "
+        "weight-based figure is a ceiling, not a target, and MesoLab does not invent a number.",
+        hints={"a": "The sources name elderly patients and hepatic impairment among those who need less [Kouba16 ⚠].",
+               "c": "The 30 % reduction is given for infants under 6 months only [Kouba16 ⚠]; for this patient the "
+                    "sources give no figure.",
+               "d": "Every patient has a ceiling; a small planned dose does not remove it."}),
+)
