@@ -37,10 +37,17 @@ def test_lesson_runs_without_error_output(executed):
 
 def test_lesson_shows_its_figures_with_text_alternatives(executed):
     _, notebook = executed
-    figures = [o for c in notebook.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
-    assert figures, "a lesson teaches with figures"
-    for output in figures:
+    outputs = [o for c in notebook.cells for o in c.get("outputs", []) if "data" in o]
+    images = [o for o in outputs if "image/png" in o["data"]]
+    # Figures drawn in HTML (grids, bars): a <figure> with a spoken summary and a caption.
+    html_figures = [o for o in outputs if 'class="mesolab-figure mesolab-html-figure"' in o["data"].get("text/html", "")]
+    assert images or html_figures, "a lesson teaches with figures"
+    for output in images:
         assert 'alt="' in output["data"].get("text/html", ""), "every figure has a text alternative"
+    for output in html_figures:
+        markup = output["data"]["text/html"]
+        assert re.search(r'aria-label="[^"]{20,}"', markup) and "<figcaption>" in markup, \
+            "every HTML figure says what it shows in words and has a caption"
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)

@@ -1,4 +1,4 @@
-"""Lesson 04 (cocktail selection): tables, two figures and self-checks, all built from the knowledge base.
+"""Lesson 04 (cocktail selection): tables, an evidence grid, a ceiling chart and self-checks, all built from the knowledge base.
 
 Ingredient ids, evidence levels, rules, dose limits and regulation all come from ``cocktails.yaml`` through
 :mod:`mesolab.cocktails`; nothing clinical is typed here except the wording of the self-check questions.
@@ -7,25 +7,24 @@ from __future__ import annotations
 
 import html
 
-from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
 
 from .. import cocktails
 from ..cocktails import GOALS, evidence_for_goal, lidocaine_limit, max_volume_ml, mg_per_ml, source_mark
 from ..knowledge import knowledge
-from ..plots import FigureView
-from ..plots.style import FEMALE_COLOR, MALE_COLOR, NEEDLE_COLOR, WARNING_COLOR
+from ..plots import HtmlFigure
+from ..plots.cocktail import ceiling_bars
+from ..plots.style import NEEDLE_COLOR, WARNING_COLOR
 from ..selfcheck import ChoiceExercise, NumberExercise, register
 from . import _Html, table
 
-#: How the lesson draws each evidence level: fill, hatch, text colour and a short label written in the cell.
-#: Tol "light" colours, lighter for weaker evidence, with a hatch per level so the figure reads in greyscale.
+#: How the evidence grid shows each level: fill, text colour and the words written in the cell (the words carry
+#: the level; Tol "light" colours, lighter for weaker evidence, are a second cue).
 _LEVEL_STYLE = {
-    "injected_trial": {"color": "#77AADD", "hatch": "", "text": "black", "short": "controlled trial\n(small)"},
-    "injected_small_studies": {"color": "#99DDFF", "hatch": "..", "text": "black", "short": "small studies\nonly"},
-    "other_route_only": {"color": "#EEDD88", "hatch": "//", "text": "black", "short": "other route or\ncondition only"},
-    "none_found": {"color": "#FFFFFF", "hatch": "", "text": "black", "short": "none found"},
-    "blocked": {"color": WARNING_COLOR, "hatch": "xx", "text": "white", "short": "BLOCKED\n(never inject)"},
+    "injected_trial": {"color": "#77AADD", "text": "black", "short": "controlled trial\n(small)"},
+    "injected_small_studies": {"color": "#99DDFF", "text": "black", "short": "small studies\nonly"},
+    "other_route_only": {"color": "#EEDD88", "text": "black", "short": "other route or\ncondition only"},
+    "none_found": {"color": "#FFFFFF", "text": "black", "short": "none found"},
+    "blocked": {"color": WARNING_COLOR, "text": "white", "short": "BLOCKED\n(never inject)"},
 }
 
 
@@ -101,43 +100,38 @@ def _matrix() -> tuple[list[str], list[list[str]]]:
     return names, levels
 
 
-def evidence_figure() -> FigureView:
-    """A grid: ingredients × goals, each cell the evidence level for injecting that ingredient for that goal."""
+def evidence_grid() -> HtmlFigure:
+    """A grid of ingredients × goals, each cell the evidence level for injecting that ingredient for that goal.
+
+    Drawn as a coloured HTML table rather than an image: a screen reader reads it cell by cell, the words in
+    each cell carry the level (colour is only a second cue), and the lesson needs no matplotlib.
+    """
     names, levels = _matrix()
-    figure = Figure(figsize=(8.6, 0.5 * len(names) + 1.0), dpi=100)
-    ax = figure.add_axes((0.34, 0.02, 0.64, 0.87))
-    for row, row_levels in enumerate(levels):
-        for column, level in enumerate(row_levels):
+    head = "".join(f'<th scope="col" style="text-align:center">{html.escape(_goal_name(g).split(" (")[0])}</th>'
+                   for g in GOALS)
+    body = []
+    for name, row_levels in zip(names, levels):
+        cells = []
+        for level in row_levels:
             style = _LEVEL_STYLE[level]
-            ax.add_patch(Rectangle((column, row), 1, 1, facecolor=style["color"], hatch=style["hatch"],
-                                   edgecolor=NEEDLE_COLOR, linewidth=0.8))
-            ax.text(column + 0.5, row + 0.5, style["short"], ha="center", va="center", fontsize=7.5,
-                    color=style["text"], weight="bold" if level == "blocked" else "normal",
-                    bbox=None if level == "none_found" else
-                    {"facecolor": "white" if style["text"] == "black" else style["color"], "edgecolor": "none",
-                     "pad": 0.6, "alpha": 0.9})
-    ax.set_xlim(0, len(GOALS))
-    ax.set_ylim(len(names), 0)
-    ax.set_xticks([i + 0.5 for i in range(len(GOALS))])
-    ax.set_xticklabels([_goal_name(g).split(" (")[0] for g in GOALS], fontsize=8.5)
-    ax.xaxis.tick_top()
-    ax.set_yticks([i + 0.5 for i in range(len(names))])
-    ax.set_yticklabels(names, fontsize=8.5)
-    ax.tick_params(length=0)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-    figure.text(0.01, 0.985, "Evidence for INJECTING each ingredient, by goal", fontsize=10, weight="bold", va="top")
-    alt_rows = "; ".join(f"{name}: " + ", ".join(f"{_goal_name(g).split(' (')[0].lower()} "
-                                                 f"{'blocked' if lv == 'blocked' else _level_name(lv)}"
-                                                 for g, lv in zip(GOALS, row_levels))
-                         for name, row_levels in zip(names, levels))
+            weight = "bold" if level == "blocked" else "normal"
+            cells.append(f'<td style="background:{style["color"]};color:{style["text"]};font-weight:{weight};'
+                         f'text-align:center;border:1px solid {NEEDLE_COLOR};padding:3px 8px">'
+                         f'{html.escape(style["short"].replace(chr(10), " "))}</td>')
+        body.append(f'<tr><th scope="row" style="text-align:right">{html.escape(name)}</th>{"".join(cells)}</tr>')
     trial = [n for n, row in zip(names, levels) if "injected_trial" in row]
-    caption = ("Cells show what the sources give for an injection of the ingredient (anaesthetics are left out: "
-               "they only make the injections hurt less). "
+    caption = ("Evidence for INJECTING each ingredient, by goal. Anaesthetics are left out: they only make the "
+               "injections hurt less. "
                + (f"Only {', '.join(trial)} has a controlled trial, a small one, and only for scars. " if trial else "")
                + "For active acne no ingredient has an injection trial: guideline therapy is the evidence-supported "
                f"choice {source_mark('AAD24')}.")
-    return FigureView(figure, alt="Grid of ingredients against goals. " + alt_rows + ".", caption=caption)
+    summary = "Evidence for injecting each ingredient, by goal. " + "; ".join(
+        f"{name}: " + ", ".join(f"{_goal_name(g).split(' (')[0].lower()} {_level_name(level)}"
+                                for g, level in zip(GOALS, row_levels))
+        for name, row_levels in zip(names, levels))
+    grid = (f'<table class="mesolab-table mesolab-evidence-grid" style="border-collapse:collapse">'
+            f'<thead><tr><th></th>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
+    return HtmlFigure(grid, summary, caption)
 
 
 # ---- regulation, rules, outbreaks, allergy classes ------------------------------------------------------------
@@ -209,42 +203,22 @@ def worked_limit(weight_kg: float = 60, percent: float = 1.0, with_epinephrine: 
     return _Html('<ol class="mesolab-worked">' + "".join(f"<li>{s}</li>" for s in steps) + "</ol>")
 
 
-def limit_figure(weights=range(30, 121)) -> FigureView:
-    """The adult ceiling against body weight, plain and with epinephrine: the cap flattens each line."""
-    weights = list(weights)
-    figure = Figure(figsize=(7.4, 3.4), dpi=100)
-    ax = figure.add_axes((0.10, 0.15, 0.86, 0.72))
-    lines = []
-    for epi, colour, style in ((False, MALE_COLOR, "-"), (True, FEMALE_COLOR, "--")):
-        ceilings = [lidocaine_limit(w, epi).ceiling_mg for w in weights]
-        example = lidocaine_limit(weights[0], epi)
-        cap = example.cap_mg
-        label = f"{'with epinephrine' if epi else 'plain'}: {example.mg_per_kg:g} mg/kg, cap {cap:g} mg"
-        ax.plot(weights, ceilings, color=colour, linestyle=style, linewidth=2.2, label=label)
-        binds = cap / example.mg_per_kg
-        ax.plot([binds], [cap], marker="o", color=colour, markersize=6)
-        ax.annotate(f"cap binds above {binds:.1f} kg", (binds, cap), xytext=(4, 6), textcoords="offset points",
-                    fontsize=8, color=NEEDLE_COLOR)
-        lines.append(f"{label}; the cap binds above {binds:.1f} kg")
+def limit_figure(weights=(40, 50, 60, 66, 70, 80, 90, 100, 120)) -> HtmlFigure:
+    """The adult ceiling at several body weights, plain and with epinephrine: the bars stop growing at the cap."""
+    rows = [(float(w), lidocaine_limit(w).ceiling_mg, lidocaine_limit(w, True).ceiling_mg) for w in weights]
+    plain, epi = lidocaine_limit(weights[0]), lidocaine_limit(weights[0], True)
+    labels = (f"plain: {plain.mg_per_kg:g} mg/kg, cap {plain.cap_mg:g} mg",
+              f"with epinephrine: {epi.mg_per_kg:g} mg/kg, cap {epi.cap_mg:g} mg")
+    binds = [f"{label.split(':')[0]} reaches its cap above {limit.cap_mg / limit.mg_per_kg:.1f} kg"
+             for label, limit in zip(labels, (plain, epi))]
+    summary = ("Adult lidocaine ceiling by body weight: weight × mg/kg, never above the cap. "
+               + "; ".join(binds) + ".")
     worked = lidocaine_limit(60)
-    ax.plot([60], [worked.ceiling_mg], marker="s", color=NEEDLE_COLOR, markersize=6, linestyle="none",
-            label=f"worked check: 60 kg plain → {worked.ceiling_mg:g} mg")
-    ax.set_xlabel("body weight (kg)", fontsize=9)
-    ax.set_ylabel("adult ceiling (mg lidocaine)", fontsize=9)
-    ax.set_xlim(weights[0], weights[-1])
-    ax.set_ylim(0, max(lidocaine_limit(weights[-1], True).ceiling_mg * 1.15, 1))
-    ax.tick_params(labelsize=8)
-    ax.grid(alpha=0.3)
-    ax.legend(loc="lower right", fontsize=8, framealpha=0.95)
-    figure.text(0.01, 0.98, "Lidocaine ceiling for adults: weight × mg/kg, never above the cap", fontsize=10,
-                weight="bold", va="top")
-    alt = ("Line chart of the adult lidocaine ceiling in mg against body weight from "
-           f"{weights[0]} to {weights[-1]} kg. " + ". ".join(lines)
-           + f". Marked: 60 kg plain, {worked.ceiling_mg:g} mg.")
-    caption = (f"Source {source_mark(worked.limit.limit.source)}. These are ceilings for healthy adults: for the "
-               f"elderly, impaired organs, pregnancy and the face or neck the sources say 'lower' with no figure "
-               f"{source_mark('Kouba16')}.")
-    return FigureView(figure, alt=alt, caption=caption)
+    caption = (f"Lidocaine ceiling for adults, bars drawn to scale: {'; '.join(binds)}. Worked check: 60 kg plain → "
+               f"{worked.ceiling_mg:g} mg. Source {source_mark(worked.limit.limit.source)}. These are ceilings for "
+               f"healthy adults: for the elderly, impaired organs, pregnancy and the face or neck the sources say "
+               f"'lower' with no figure {source_mark('Kouba16')}.")
+    return ceiling_bars(rows, labels, summary, caption)
 
 
 # ---- self-checks -------------------------------------------------------------------------------------------------

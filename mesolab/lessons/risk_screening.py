@@ -8,8 +8,8 @@ from __future__ import annotations
 import html
 
 from ..knowledge import knowledge
-from ..plots import FigureView
-from ..plots.screening import draw_rules
+from ..plots import HtmlFigure
+from ..plots.screening import rules_grid
 from ..screening import INTAKE_FIELDS, OUTCOMES, ScreeningResult, rules
 from ..selfcheck import ChoiceExercise, register
 from . import _Html, table
@@ -96,24 +96,14 @@ def curriculum_choices_table() -> _Html:
     return _Html(_left(table(rows, caption="Where the action is MesoLab's choice, not a source's").markup))
 
 
-def _finding_list(action: str) -> str:
-    return "; ".join(r.finding.lower() for r in rules() if r.action == action)
-
-
-def rules_figure() -> FigureView:
-    """The rules figure (mesolab.plots.screening.draw_rules) with a text alternative computed from the rules."""
+def rules_figure() -> HtmlFigure:
+    """Every rule in the column of its action (mesolab.plots.screening.rules_grid), with counts in the caption."""
     chosen = rules()
     counts = {action: sum(r.action == action for r in chosen) for action in OUTCOMES}
-    disputed = ", ".join(r.finding.lower() for r in chosen if r.dispute)
-    alt = (f"Chart of the {len(chosen)} screening rules, one row each, with a box in the column of its action. "
-           f"DECLINE ({counts['decline']}, absolute): {_finding_list('decline')}. "
-           f"DEFER ({counts['defer']}, relative): {_finding_list('defer')}. "
-           f"CAUTION ({counts['caution']}, precaution): {_finding_list('caution')}. "
-           f"Disputed: {disputed}. Boxes marked \"MesoLab's choice\": the action is MesoLab's cautious choice, "
-           f"not a source's.")
-    caption = (f"{counts['decline']} rules decline, {counts['defer']} defer, {counts['caution']} call for "
-               f"precautions. A healthy adult triggers none of them: proceed.")
-    return FigureView(draw_rules(chosen), alt=alt, caption=caption)
+    caption = (f"Screening rules by action (MesoLab's reading of labels and trials): {counts['decline']} rules "
+               f"decline, {counts['defer']} defer, {counts['caution']} call for precautions. A healthy adult "
+               f"triggers none of them: proceed.")
+    return rules_grid(chosen, caption)
 
 
 def explain(result: ScreeningResult) -> _Html:

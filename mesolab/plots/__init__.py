@@ -1,11 +1,13 @@
-"""Figures of MesoLab: matplotlib drawings over the domain functions (no clinical data here)."""
+"""Figures of MesoLab: matplotlib or HTML drawings over the domain functions (no clinical data here)."""
 from __future__ import annotations
 
 import base64
 import html
 import io
+from typing import TYPE_CHECKING
 
-from matplotlib.figure import Figure
+if TYPE_CHECKING:  # a view of a figure needs no matplotlib import of its own
+    from matplotlib.figure import Figure
 
 
 class FigureView:
@@ -30,3 +32,19 @@ class FigureView:
         markup = (f'<figure class="mesolab-figure"><img src="data:image/png;base64,{encoded}" '
                   f'alt="{html.escape(self.alt)}" style="max-width:100%">{caption}</figure>')
         return {"text/html": markup, "image/png": png, "text/plain": f"Figure: {self.alt}"}
+
+
+class HtmlFigure:
+    """A figure drawn in HTML (a coloured grid, a bar): no image to render, and a screen reader reads its cells.
+
+    ``markup`` is the drawing; ``summary`` says in words what it shows (the figure's text alternative).
+    """
+
+    def __init__(self, markup: str, summary: str, caption: str = "") -> None:
+        self.markup, self.summary, self.caption = markup, summary, caption
+
+    def _repr_mimebundle_(self, include=None, exclude=None):  # noqa: ANN001 (IPython's signature)
+        caption = f"<figcaption>{html.escape(self.caption)}</figcaption>" if self.caption else ""
+        markup = (f'<figure class="mesolab-figure mesolab-html-figure" aria-label="{html.escape(self.summary)}">'
+                  f"{self.markup}{caption}</figure>")
+        return {"text/html": markup, "text/plain": f"Figure: {self.summary}"}

@@ -1,56 +1,61 @@
-"""The anaesthetic gauge of the cocktail builder: lidocaine in the syringe against the patient's ceiling."""
+"""Figures of module 04, drawn in HTML: the builder's lidocaine gauge and the ceiling-by-weight bars.
+
+Bars in HTML rather than matplotlib: the lesson then needs no matplotlib at all, the gauge updates without a PNG
+round trip while a slider moves, and the numbers are text a screen reader reads.
+"""
 from __future__ import annotations
 
-import io
+import html
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from . import HtmlFigure
+from .style import FEMALE_COLOR, MALE_COLOR, NEEDLE_COLOR, TARGET_COLOR, WARNING_COLOR
 
-from .style import NEEDLE_COLOR, TARGET_COLOR, WARNING_COLOR
-
-_WITHIN = {"color": TARGET_COLOR, "hatch": "//"}
-_OVER = {"color": WARNING_COLOR, "hatch": "xx"}
+_WITHIN = f"repeating-linear-gradient(45deg, #ffffff44 0 2px, transparent 2px 8px),{TARGET_COLOR}"
+_OVER = (f"repeating-linear-gradient(45deg, #ffffff66 0 2px, transparent 2px 7px),"
+         f"repeating-linear-gradient(-45deg, #ffffff66 0 2px, transparent 2px 7px),{WARNING_COLOR}")
 
 
-class LidocaineGauge:
-    """A horizontal bar: the cocktail's lidocaine (mg) against the ceiling and the cap, with the numbers written."""
+def _bar(fraction: float, background: str, height_px: int = 22) -> str:
+    return (f'<div style="width:{max(0.0, min(fraction, 1.0)) * 100:.2f}%;height:{height_px}px;'
+            f'background:{background}"></div>')
 
-    def __init__(self, width_in: float = 7.2, height_in: float = 1.9, dpi: int = 100) -> None:
-        self.figure = Figure(figsize=(width_in, height_in), dpi=dpi)
-        self.canvas = FigureCanvasAgg(self.figure)
-        self.ax = self.figure.add_axes((0.04, 0.36, 0.70, 0.36))
-        self.ax.set_yticks([])
-        self.ax.set_xlabel("lidocaine (mg)", fontsize=8)
-        self.ax.tick_params(labelsize=8)
-        self._bar = self.ax.barh([0], [0], height=0.6, edgecolor=NEEDLE_COLOR, linewidth=1.0)[0]
-        self._ceiling = self.ax.axvline(0, color=NEEDLE_COLOR, linewidth=2.0)
-        self._ceiling_label = self.ax.text(0, 0.5, "", fontsize=8, ha="right", va="bottom")
-        self._title = self.figure.text(0.01, 0.96, "", fontsize=9.5, va="top", ha="left", weight="bold")
-        self.ax.set_ylim(-0.5, 1.0)
-        self.figure.legend(handles=[Patch(facecolor=_WITHIN["color"], hatch=_WITHIN["hatch"], edgecolor=NEEDLE_COLOR,
-                                          label="within the ceiling"),
-                                    Patch(facecolor=_OVER["color"], hatch=_OVER["hatch"], edgecolor=NEEDLE_COLOR,
-                                          label="OVER the ceiling")],
-                           loc="center left", bbox_to_anchor=(0.755, 0.5), fontsize=8, frameon=False)
 
-    def update(self, lidocaine_mg: float, ceiling_mg: float, title: str) -> None:
-        over = lidocaine_mg > ceiling_mg + 1e-9
-        style = _OVER if over else _WITHIN
-        self._bar.set_width(lidocaine_mg)
-        self._bar.set_facecolor(style["color"])
-        self._bar.set_hatch(style["hatch"])
-        self._ceiling.set_xdata([ceiling_mg, ceiling_mg])
-        self._ceiling_label.set_position((ceiling_mg, 0.5))
-        self._ceiling_label.set_text(f"ceiling {ceiling_mg:g} mg ")
-        self.ax.set_xlim(0, max(lidocaine_mg, ceiling_mg) * 1.15 or 1.0)
-        self._title.set_text(title)
+def lidocaine_gauge(lidocaine_mg: float, ceiling_mg: float, title: str) -> str:
+    """A bar for the lidocaine in the cocktail against a vertical line at the ceiling; hatched red when over."""
+    over = lidocaine_mg > ceiling_mg + 1e-9
+    scale = max(lidocaine_mg, ceiling_mg) * 1.15 or 1.0
+    state = "OVER the ceiling" if over else "within the ceiling"
+    line = ceiling_mg / scale * 100
+    return (f'<div class="mesolab-gauge" role="img" aria-label="{html.escape(title)}: {lidocaine_mg:g} mg, {state} '
+            f'of {ceiling_mg:g} mg" style="max-width:680px;font-size:12px">'
+            f'<div style="font-weight:bold;margin-bottom:4px">{html.escape(title)}</div>'
+            f'<div style="position:relative;border:1px solid {NEEDLE_COLOR};padding:6px 0;background:#fff">'
+            f'{_bar(lidocaine_mg / scale, _OVER if over else _WITHIN)}'
+            f'<div style="position:absolute;top:0;bottom:0;left:{line:.2f}%;border-left:3px solid {NEEDLE_COLOR}">'
+            f'</div></div>'
+            f'<div style="position:relative;height:16px">'
+            f'<span style="position:absolute;left:0">0 mg</span>'
+            f'<span style="position:absolute;left:{line:.2f}%;transform:translateX(-50%)">ceiling {ceiling_mg:g} mg'
+            f'</span></div>'
+            f'<div>{lidocaine_mg:g} mg in the syringe: <b>{state}</b> '
+            f'({"hatched red" if over else "hatched blue"} bar; the black line is the ceiling).</div></div>')
 
-    def png(self) -> bytes:
-        self.canvas.draw()
-        from PIL import Image  # noqa: PLC0415 - matplotlib already depends on Pillow
 
-        buffer = io.BytesIO()
-        Image.frombuffer("RGBA", self.canvas.get_width_height(), self.canvas.buffer_rgba()).save(
-            buffer, format="png", compress_level=1)
-        return buffer.getvalue()
+def ceiling_bars(rows: list[tuple[float, float, float]], labels: tuple[str, str], summary: str,
+                 caption: str = "") -> HtmlFigure:
+    """One row per body weight with two bars: the plain and the with-epinephrine ceiling (mg), numbers written."""
+    top = max(max(plain, epi) for _, plain, epi in rows) or 1.0
+    body = "".join(
+        f'<tr><th scope="row" style="text-align:right;padding-right:8px">{weight:g} kg</th>'
+        f'<td style="width:420px;padding:2px 0">{_bar(plain / top, MALE_COLOR, 10)}'
+        f'<div style="height:2px"></div>{_bar(epi / top, FEMALE_COLOR, 10)}</td>'
+        f'<td style="padding-left:8px;white-space:nowrap">{plain:g} mg · {epi:g} mg</td></tr>'
+        for weight, plain, epi in rows)
+    legend = (f'<p style="font-size:90%"><span style="display:inline-block;width:14px;height:10px;'
+              f'background:{MALE_COLOR}"></span> upper bar: {html.escape(labels[0])} &nbsp; '
+              f'<span style="display:inline-block;width:14px;height:10px;background:{FEMALE_COLOR}"></span> '
+              f'lower bar: {html.escape(labels[1])}</p>')
+    table = (f'<table class="mesolab-ceiling-bars" style="border-collapse:collapse;font-size:90%">'
+             f'<thead><tr><th>weight</th><th style="text-align:left">ceiling</th><th>plain · with epinephrine</th>'
+             f"</tr></thead><tbody>{body}</tbody></table>{legend}")
+    return HtmlFigure(table, summary, caption)

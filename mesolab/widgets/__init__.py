@@ -1,13 +1,25 @@
-"""Interactive views for the lessons. Each widget is a thin view over :mod:`mesolab` domain functions."""
+"""Interactive views for the lessons. Each widget is a thin view over :mod:`mesolab` domain functions.
+
+The widget families are imported on first use (``from mesolab.widgets import GagsCalculator`` still works), so
+a lesson whose widget draws no matplotlib figure (the intake form) does not pay for importing matplotlib.
+"""
+from __future__ import annotations
+
 import gc
+import importlib
 
-from .cross_section import SkinCrossSectionExplorer
-from .gags import GagsCalculator
-from .technique import TechniqueSimulator
+_FAMILIES = {"SkinCrossSectionExplorer": "cross_section", "GagsCalculator": "gags",
+             "TechniqueSimulator": "technique", "CocktailBuilder": "cocktail", "IntakeForm": "screening"}
 
-# matplotlib, numpy and ipywidgets leave ~70,000 long-lived objects behind at import. Moving them to the
-# permanent generation spares every later full collection (pauses while a slider moves) and the one at
-# kernel shutdown from scanning them again; they live as long as the kernel in any case.
-gc.freeze()
+__all__ = list(_FAMILIES)
 
-__all__ = ["SkinCrossSectionExplorer", "GagsCalculator", "TechniqueSimulator"]
+
+def __getattr__(name: str):
+    if name not in _FAMILIES:
+        raise AttributeError(f"module 'mesolab.widgets' has no attribute {name!r}")
+    widget = getattr(importlib.import_module(f".{_FAMILIES[name]}", __name__), name)
+    # matplotlib, numpy and ipywidgets leave ~70,000 long-lived objects behind at import. Moving them to the
+    # permanent generation spares every later full collection (pauses while a slider moves) and the one at
+    # kernel shutdown from scanning them again; they live as long as the kernel in any case.
+    gc.freeze()
+    return widget

@@ -1,7 +1,7 @@
 """Cocktail builder: goal, weight and allergy; ingredient volumes -> a verdict per ingredient and the lidocaine gauge.
 
 :func:`read_cocktail` computes everything the builder shows in words (unit-tested without a browser); the
-widget wires the controls to it and to :class:`~mesolab.plots.cocktail.LidocaineGauge`.
+widget wires the controls to it and to :func:`~mesolab.plots.cocktail.lidocaine_gauge` (an HTML bar).
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import ipywidgets as w
 from ..cocktails import (GOALS, CocktailCheck, check_cocktail, ingredient, ingredient_ids, lidocaine_limit,
                          max_volume_ml, rule, source_mark)
 from ..knowledge import knowledge
-from ..plots.cocktail import LidocaineGauge
+from ..plots.cocktail import lidocaine_gauge
 
 #: Allergies offered as check boxes (the allergen classes of the knowledge base); others are typed in.
 ALLERGY_BOXES = {"amide_anaesthetics": "amide anaesthetics (lidocaine, articaine…)",
@@ -79,12 +79,6 @@ class CocktailReading:
         asepsis = rule("single_use_asepsis")
         text += f" Always: {asepsis.title.lower()} {' '.join(source_mark(w.source) for w in asepsis.why)}."
         return text
-
-    @property
-    def description(self) -> str:
-        """A text equivalent of the gauge, for screen readers."""
-        return (f"Bar chart: {self.lidocaine_mg:g} mg of lidocaine in the cocktail against a ceiling of "
-                f"{self.limit.ceiling_mg:g} mg for {self.weight_kg:g} kg, drawn as a vertical line.")
 
 
 def allergy_names(boxes: Sequence[str] = (), typed: str = "") -> tuple[str, ...]:
@@ -157,22 +151,19 @@ class CocktailBuilder(w.VBox):
                              (self.other_allergies, "mesolab-other-allergies"), (self.percent, "mesolab-percent"),
                              (self.epinephrine, "mesolab-epinephrine"), (self.face, "mesolab-face")):
             control.add_class(css)
-        self.image = w.Image(format="png", layout=w.Layout(width="720px", max_width="100%"))
-        self.image.add_class("mesolab-cocktail-figure")
+        self.gauge = w.HTML(layout=w.Layout(width="720px", max_width="100%"))
+        self.gauge.add_class("mesolab-cocktail-figure")
         self.verdicts = w.HTML()
         self.verdicts.add_class("mesolab-cocktail-verdicts")
         self.readout = w.HTML()
         self.readout.add_class("mesolab-cocktail-readout")
-        self.screen_reader_text = w.HTML()
-        self.screen_reader_text.add_class("mesolab-figure-description")
-        self._figure = LidocaineGauge()
         patient = w.VBox([self.goal, self.weight, w.HBox(list(self.allergy_boxes.values()),
                                                          layout=w.Layout(flex_flow="row wrap")),
                           self.other_allergies])
         anaesthetic = w.HBox([self.percent, w.VBox([self.epinephrine, self.face])],
                              layout=w.Layout(flex_flow="row wrap"))
         super().__init__([patient, anaesthetic, w.VBox(list(self.volumes.values())),
-                          self.image, self.readout, self.verdicts, self.screen_reader_text])
+                          self.gauge, self.readout, self.verdicts])
         self.add_class("mesolab-cocktail-builder")
         for control in (self.goal, self.weight, *self.allergy_boxes.values(), self.other_allergies, self.percent,
                         self.epinephrine, self.face, *self.volumes.values()):
@@ -192,13 +183,10 @@ class CocktailBuilder(w.VBox):
             self.readout.value = f'<div role="status" aria-live="polite"><p><b>{html.escape(str(error))}</b></p></div>'
             return
         limit = reading.limit
-        self._figure.update(reading.lidocaine_mg, limit.ceiling_mg,
-                            f"Lidocaine {reading.lidocaine_mg:g} mg of {limit.ceiling_mg:g} mg ceiling"
-                            + (" — lower limit advised (no figure in the sources)" if limit.lower_limit_advised else ""))
-        self.image.value = self._figure.png()
-        self.screen_reader_text.value = (
-            f'<details><summary>Figure description (text)</summary>'
-            f'<p role="note">{html.escape(reading.description)}</p></details>')
+        self.gauge.value = lidocaine_gauge(
+            reading.lidocaine_mg, limit.ceiling_mg,
+            f"Lidocaine {reading.lidocaine_mg:g} mg of {limit.ceiling_mg:g} mg ceiling"
+            + (" — lower limit advised (no figure in the sources)" if limit.lower_limit_advised else ""))
         items = "".join(f"<li>{html.escape(line)}</li>" for line in reading.lines)
         self.verdicts.value = f'<ul role="list">{items}</ul>'
         over = reading.lidocaine_mg > limit.ceiling_mg + 1e-9

@@ -1,7 +1,7 @@
 """Lesson 04 in a real JupyterLab and a real Chromium: run all cells, then drive the cocktail builder by keyboard.
 
 The test reads the builder's state from the page (whatever the lesson starts it with), and after every key press
-the readout must become exactly what :func:`read_cocktail` computes for the new state, with a new gauge figure.
+the readout must become exactly what :func:`read_cocktail` computes for the new state, and the gauge must follow.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ LESSON = "04_cocktail_selection.ipynb"
 ROUND_TRIP_TIMEOUT_MS = 15_000
 
 BUILDER = ".widget-vbox:has(> .mesolab-cocktail-readout)"
-FIGURE = f"{BUILDER} img.mesolab-cocktail-figure"
+GAUGE = f"{BUILDER} .mesolab-cocktail-figure .mesolab-gauge"
 READOUT = f"{BUILDER} .mesolab-cocktail-readout .widget-html-content"
 VERDICTS = f"{BUILDER} .mesolab-cocktail-verdicts .widget-html-content"
 
@@ -61,28 +61,31 @@ def _readout(page) -> str:
     return _flat(page.locator(READOUT).first.inner_text())
 
 
-def _wait_shown(page, expected: str, what: str, before_src: str | None = None) -> None:
+def _gauge(page) -> str:
+    return page.locator(GAUGE).first.get_attribute("aria-label") or ""
+
+
+def _wait_shown(page, expected: str, what: str, before_gauge: str | None = None) -> None:
     try:
         page.wait_for_function(
             "([sel, text]) => (document.querySelector(sel)?.innerText ?? '').replace(/\\s+/g, ' ').trim() === text",
             arg=[READOUT, expected], timeout=ROUND_TRIP_TIMEOUT_MS)
     except Exception as error:  # noqa: BLE001 - say what the reading is instead
         pytest.fail(f"{what}: the readout did not become {expected!r}; it is {_readout(page)!r} ({error})")
-    if before_src is not None:
+    if before_gauge is not None:
         try:
-            page.wait_for_function("([sel, old]) => { const img = document.querySelector(sel);"
-                                   " return !!img && !!img.src && img.src !== old; }",
-                                   arg=[FIGURE, before_src], timeout=ROUND_TRIP_TIMEOUT_MS)
+            page.wait_for_function("([sel, old]) => (document.querySelector(sel)?.getAttribute('aria-label') ?? old)"
+                                   " !== old", arg=[GAUGE, before_gauge], timeout=ROUND_TRIP_TIMEOUT_MS)
         except Exception as error:  # noqa: BLE001
             pytest.fail(f"{what}: the readout changed but the gauge did not ({error})")
-    figure = page.locator(FIGURE).first
-    figure.evaluate("img => img.decode()")
-    assert figure.evaluate("img => img.naturalWidth") > 0, f"{what}: the gauge is empty"
+    state = _state(page)
+    limit = read_cocktail(**state).limit
+    assert f"of {limit.ceiling_mg:g} mg" in _gauge(page), f"{what}: the gauge does not show the ceiling"
 
 
 def _key(page, control, key: str, what: str, figure_changes: bool = True) -> dict[str, object]:
     """Focus ``control`` as a keyboard user would, press ``key``; the readout must follow the new page state."""
-    before_text, before_src = _readout(page), page.locator(FIGURE).first.get_attribute("src") or ""
+    before_text, before_gauge = _readout(page), _gauge(page)
     control.focus()
     assert control.evaluate("el => el === document.activeElement"), f"{what}: the control did not take focus"
     page.keyboard.press(key)
@@ -94,7 +97,7 @@ def _key(page, control, key: str, what: str, figure_changes: bool = True) -> dic
             break
         page.wait_for_timeout(100)
     assert expected != before_text, f"{what}: test error, this key did not change the builder's state"
-    _wait_shown(page, expected, what, before_src if figure_changes else None)
+    _wait_shown(page, expected, what, before_gauge if figure_changes else None)
     return state
 
 
