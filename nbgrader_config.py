@@ -5,10 +5,12 @@ directory, so every path here is derived from the file's own location.
 """
 from pathlib import Path
 
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, GetGrades,
+                                    IgnorePattern, LimitOutput, SaveAutoGrades)
 
 from mesolab.grading.feedback import HideTestTracebacks
+from mesolab.grading.isolated import IsolatedExecute
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 course_root = Path(__file__).resolve().parent
@@ -22,6 +24,10 @@ c.CourseDirectory.db_url = f"sqlite:///{course_root / 'gradebook.db'}"
 # Trainee cells are short; 30 s per cell lets a slow machine import matplotlib, and stops an endless loop.
 c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
+# Trainee code and hidden tests never share an interpreter: the trainee's kernel runs the trainee's cells, the
+# tests run apart on the answers as plain data (mesolab/grading/isolated.py). nbgrader's own list otherwise.
+c.Autograde.autograde_preprocessors = [IsolatedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+                                       SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 # A deleted test cell is put back from the source and graded, instead of being silently skipped.
 c.OverwriteCells.add_missing_cells = True
 

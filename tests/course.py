@@ -100,10 +100,15 @@ class Assignment:
         return {c.metadata["nbgrader"]["grade_id"]: _SOLUTION.sub("", c.source).strip() for c in self.answer_cells}
 
 
-def submit(course: Path, assignment: Assignment, student: str, notebook: nbformat.NotebookNode) -> None:
+def submit(course: Path, assignment: Assignment, student: str, notebook: nbformat.NotebookNode,
+           extra_files: dict[str, str] | None = None) -> None:
+    """Put a trainee's notebook (and any other files the trainee left next to it) in submitted/."""
     folder = course / "submitted" / student / assignment.name
     folder.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, folder / assignment.notebook)
+    for relative, text in (extra_files or {}).items():
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        (folder / relative).write_text(text)
 
 
 def exported_scores(course: Path) -> dict[tuple[str, str], dict[str, str]]:
@@ -184,10 +189,26 @@ class AnySet(frozenset):
 '''
 
 
-def hostile_submissions(assignment: Assignment) -> dict[str, tuple[dict[str, str], set[str], float]]:
+#: Files a hostile trainee leaves next to the notebook so that ``from mesolab.grading.answers import ...`` in a
+#: test cell run in the submission folder would import readers that accept anything.
+PLANTED_READERS = {
+    "mesolab/__init__.py": "",
+    "mesolab/grading/__init__.py": "",
+    "mesolab/grading/answers.py": FAKE_CLASSES + (
+        "def read_number(*args, **kwargs): return Anything(0.0)\n"
+        "def read_choice(*args, **kwargs): return AnyText('a')\n"
+        "def read_choices(*args, **kwargs): return AnySet({'a'})\n"),
+}
+
+
+def hostile_submissions(assignment: Assignment, extended: bool = False
+                        ) -> dict[str, tuple[dict[str, str], set[str], float]]:
     """Harmless variants and hostile submissions: name -> (answers, test cells to delete or edit, expected score).
 
     Test cells named in the set are deleted (``deleted_test``) or replaced by ``pass`` (``edited_test``).
+    ``extended`` adds the kinds whose defence does not depend on the assignment (a kernel that ignores
+    interrupts or exits, hijacked error reporting, patched standard library, planted modules, huge output):
+    the pipeline tests run them on one assignment, since each costs seconds of kernel time.
     """
     right = correct_values(assignment)
     options = answer_options(assignment)
@@ -234,6 +255,36 @@ def hostile_submissions(assignment: Assignment) -> dict[str, tuple[dict[str, str
             g: "" for g in list(answers_with(assignment, right))[1:]}, set(), 0.0),
         "redefined_helpers": (answers_with(assignment, wrong, first=helpers) | {
             g: "" for g in list(answers_with(assignment, right))[1:]}, set(), 0.0),
+    } | (_extended(assignment, right, wrong, all_but_first) if extended else {})
+
+
+def _extended(assignment: Assignment, right: dict[str, object], wrong: dict[str, object], all_but_first: float
+              ) -> dict[str, tuple[dict[str, str], set[str], float]]:
+    first_right = answers_with(assignment, right)[assignment.answer_cells[0].metadata["nbgrader"]["grade_id"]]
+    wrong_cells = answers_with(assignment, wrong)
+    hijack = ("ip = get_ipython()\n"
+              "ip.showtraceback = lambda *args, **kwargs: None\n"  # a failing assert would show nothing
+              "ip.input_transformers_post.append(lambda lines: ['pass\\n'])\n"  # every later cell does nothing
+              "import sys\nsys.excepthook = lambda *args: None\n")
+    patches = ("import builtins, math, operator, sys, types\n"
+               "math.isclose = lambda *args, **kwargs: True\n"
+               "operator.eq = lambda *args: True\n"
+               "builtins.AssertionError = type('AssertionError', (Exception,), {})\n"
+               "fake = types.ModuleType('mesolab.grading.answers')\n"
+               "fake.read_number = fake.read_choice = fake.read_choices = lambda *args, **kwargs: None\n"
+               "sys.modules['mesolab.grading.answers'] = fake\n")
+    return {
+        "ignores_interrupts": (answers_with(assignment, right, first="import signal\n"
+                                            "signal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"),
+                               set(), all_but_first),
+        "kernel_exits": (answers_with(assignment, right, first="import os\nos._exit(3)"), set(), all_but_first),
+        "hijacks_errors": (answers_with(assignment, wrong, first=hijack + wrong_cells[list(wrong_cells)[0]]), set(),
+                           0.0),
+        "patches_stdlib": (answers_with(assignment, wrong, first=patches + wrong_cells[list(wrong_cells)[0]]),
+                           set(), 0.0),
+        "planted_modules": (wrong_cells, {"plant:readers"}, 0.0),
+        "huge_output": (answers_with(assignment, right, first="print('x' * 30_000_000)\n" + first_right), set(),
+                        assignment.auto_points),
     }
 
 
@@ -241,6 +292,8 @@ def tampered(notebook: nbformat.NotebookNode, changes: set[str]) -> nbformat.Not
     """Apply 'delete:<grade_id>' and 'edit:<grade_id>' changes to test cells."""
     for change in changes:
         action, grade_id = change.split(":", 1)
+        if action == "plant":
+            continue  # files next to the notebook: see grade_everything
         index = next(i for i, c in enumerate(notebook.cells)
                      if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
         if action == "delete":
@@ -272,8 +325,9 @@ def grade_everything(root: Path, name: str) -> GradedCourse:
     expected = {"correct": assignment.auto_points, "blank": 0.0}
     submit(course, assignment, "correct", assignment.submission(course, assignment.correct_answers()))
     submit(course, assignment, "blank", assignment.release_notebook(course))
-    for student, (answers, changes, score) in hostile_submissions(assignment).items():
-        submit(course, assignment, student, tampered(assignment.submission(course, answers), changes))
+    for student, (answers, changes, score) in hostile_submissions(assignment, extended=name == ASSIGNMENTS[0]).items():
+        submit(course, assignment, student, tampered(assignment.submission(course, answers), changes),
+               PLANTED_READERS if "plant:readers" in changes else None)
         expected[student] = score
     nbgrader(course, "autograde", name, f"--Execute.timeout={TEST_CELL_TIMEOUT_S}")
     nbgrader(course, "generate_feedback", name)

@@ -27,6 +27,22 @@ def test_course_config_limits_each_cell_and_restores_deleted_tests(repo):
     assert config.OverwriteCells.add_missing_cells is True
     assert config.CourseDirectory.root == str(repo)
     assert config.CourseDirectory.db_url == f"sqlite:///{repo / 'gradebook.db'}"
+    from mesolab.grading.isolated import IsolatedExecute
+
+    assert config.Autograde.autograde_preprocessors[0] is IsolatedExecute  # tests never run in the trainee's kernel
+
+
+def test_hostile_kernels_get_a_clear_message_and_a_bounded_notebook(graded_courses):
+    """The extended hostile kinds (run on the first assignment): the stopped cell says why, output is capped."""
+    graded = graded_courses(ASSIGNMENTS[0])
+    course, assignment = graded.course, graded.assignment
+    for student in ("ignores_interrupts", "kernel_exits"):
+        html = (course / "feedback" / student / assignment.name / assignment.notebook.replace(".ipynb", ".html")
+                ).read_text(encoding="utf-8")
+        assert "this cell was stopped" in html or "the kernel stopped while this cell ran" in html, student
+    flooded = course / "autograded" / "huge_output" / assignment.name / assignment.notebook
+    assert flooded.stat().st_size < 1_000_000, "a flood of output is cut, not stored"
+    assert "[output cut:" in flooded.read_text(encoding="utf-8")
 
 
 def test_every_submission_gets_its_honest_score(pipeline):
