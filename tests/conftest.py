@@ -30,6 +30,15 @@ def graded_courses(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def report_cohort(tmp_path_factory):
+    """(assignment, course): ten trainees of 01_skin_layers graded, two free-text answers graded by hand; read by
+    the report and feedback tests (neither changes the gradebook)."""
+    from test_report import build_cohort
+
+    return build_cohort(tmp_path_factory.mktemp("report-cohort"))
+
+
+@pytest.fixture(scope="session")
 def repo() -> Path:
     return REPO
 

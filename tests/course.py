@@ -31,6 +31,19 @@ def nbgrader(course: Path, *args: str, timeout: float = 600) -> subprocess.Compl
     return result
 
 
+def grade_with_mesolab(course: Path, assignment: str, cell_timeout: int, jobs: int = 2,
+                       timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    """``mesolab grade`` (nbgrader underneath, kernels sandboxed, ``jobs`` at a time); raise with its output unless
+    every trainee was graded."""
+    command = [str(Path(sys.executable).parent / "mesolab"), "--course", str(course), "grade", assignment,
+               "--jobs", str(jobs), "--cell-timeout", str(cell_timeout)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    if result.returncode != 0:
+        raise AssertionError(f"mesolab grade {assignment} failed ({result.returncode}):\n{result.stdout}\n"
+                             f"{result.stderr[-5000:]}")
+    return result
+
+
 def make_course(root: Path, assignment: str) -> Path:
     """A course directory with the repository's config and one assignment, released with nbgrader."""
     root.mkdir(parents=True, exist_ok=True)
@@ -119,11 +132,11 @@ def exported_scores(course: Path) -> dict[tuple[str, str], dict[str, str]]:
 
 
 def autograded_scores(course: Path, assignment: str) -> dict[str, float]:
-    """Autograded score per student, from the gradebook through nbgrader's own API."""
-    from nbgrader.api import Gradebook
+    """Autograded score per student, from the course's gradebook (wherever db_url points) through nbgrader's API."""
+    from mesolab.instructor.course import gradebook, load_config
 
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
-        return {s.student.id: s.code_score for s in gradebook.assignment_submissions(assignment)}
+    with gradebook(load_config(course)) as book:
+        return {s.student.id: s.code_score for s in book.assignment_submissions(assignment)}
 
 
 # --- submissions -----------------------------------------------------------------------------------------
@@ -206,8 +219,9 @@ def hostile_submissions(assignment: Assignment, extended: bool = False
     """Harmless variants and hostile submissions: name -> (answers, test cells to delete or edit, expected score).
 
     Test cells named in the set are deleted (``deleted_test``) or replaced by ``pass`` (``edited_test``).
-    ``extended`` adds the kinds whose defence does not depend on the assignment (a kernel that ignores
-    interrupts or exits, hijacked error reporting, patched standard library, planted modules, huge output):
+    ``extended`` adds the kinds whose defence does not depend on the assignment (an endless loop, a kernel that
+    ignores interrupts or exits, hijacked error reporting, patched standard library, planted modules, huge output,
+    reading the solutions and writing the gradebook through the file system):
     the pipeline tests run them on one assignment, since each costs seconds of kernel time.
     """
     right = correct_values(assignment)
@@ -246,7 +260,6 @@ def hostile_submissions(assignment: Assignment, extended: bool = False
         "harmless_variants": (answers_with(assignment, right, first=variant_code) | {
             g: "" for g in list(answers_with(assignment, right))[1:]}, set(), assignment.auto_points),
         "wrong": (answers_with(assignment, wrong), set(), 0.0),
-        "infinite_loop": (answers_with(assignment, right, first="while True:\n    pass"), set(), all_but_first),
         "syntax_error": (answers_with(assignment, right, first=f"{first_names[0]} = = 1"), set(), all_but_first),
         "raises": (answers_with(assignment, right, first="raise RuntimeError('I give up')"), set(), all_but_first),
         "edited_test": (answers_with(assignment, first_wrong), {"edit:" + first_test}, all_but_first),
@@ -274,6 +287,7 @@ def _extended(assignment: Assignment, right: dict[str, object], wrong: dict[str,
                "fake.read_number = fake.read_choice = fake.read_choices = lambda *args, **kwargs: None\n"
                "sys.modules['mesolab.grading.answers'] = fake\n")
     return {
+        "infinite_loop": (answers_with(assignment, right, first="while True:\n    pass"), set(), all_but_first),
         "ignores_interrupts": (answers_with(assignment, right, first="import signal\n"
                                             "signal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"),
                                set(), all_but_first),
@@ -285,7 +299,31 @@ def _extended(assignment: Assignment, right: dict[str, object], wrong: dict[str,
         "planted_modules": (wrong_cells, {"plant:readers"}, 0.0),
         "huge_output": (answers_with(assignment, right, first="print('x' * 30_000_000)\n" + first_right), set(),
                         assignment.auto_points),
+        "steals_solutions": (_last_cell_appended(wrong_cells, STEAL_SOLUTIONS), set(), 0.0),
     }
+
+
+#: Appended to the last answer cell: runs the solution cells of source/ (the instructor's notebook, three folders
+#: up from the trainee's autograded folder), so every answer becomes right if the file can be read; then tries to
+#: overwrite the gradebook. Graded inside the sandbox neither path exists, the wrong answers stay and score 0.
+STEAL_SOLUTIONS = """
+import glob as _glob, json as _json, os as _os
+_root = _os.path.abspath(_os.path.join(_os.getcwd(), '..', '..', '..'))
+for _path in _glob.glob(_os.path.join(_root, 'source', '*', '*.ipynb')):
+    for _cell in _json.load(open(_path))['cells']:
+        if _cell['cell_type'] == 'code' and _cell.get('metadata', {}).get('nbgrader', {}).get('solution'):
+            exec(''.join(_cell['source']))
+try:
+    with open(_os.path.join(_root, 'gradebook.db'), 'r+b') as _book:
+        _book.write(b'all full marks')
+except OSError as _error:
+    print('could not write the gradebook:', type(_error).__name__)
+"""
+
+
+def _last_cell_appended(answers: dict[str, str], code: str) -> dict[str, str]:
+    last = list(answers)[-1]
+    return answers | {last: answers[last] + "\n" + code}
 
 
 def tampered(notebook: nbformat.NotebookNode, changes: set[str]) -> nbformat.NotebookNode:
@@ -319,7 +357,8 @@ class GradedCourse:
 
 def grade_everything(root: Path, name: str) -> GradedCourse:
     """Release ``name``, submit the solution, the blank release, harmless variants and hostile submissions,
-    then autograde them in one batch and generate feedback, all with the real nbgrader commands."""
+    then grade them in one batch with ``mesolab grade`` (nbgrader underneath, sandboxed, two at a time) and write
+    feedback with ``mesolab feedback`` (nbgrader's generate_feedback plus the plain-words summaries)."""
     assignment = Assignment.load(name)
     course = make_course(root, name)
     expected = {"correct": assignment.auto_points, "blank": 0.0}
@@ -329,6 +368,9 @@ def grade_everything(root: Path, name: str) -> GradedCourse:
         submit(course, assignment, student, tampered(assignment.submission(course, answers), changes),
                PLANTED_READERS if "plant:readers" in changes else None)
         expected[student] = score
-    nbgrader(course, "autograde", name, f"--Execute.timeout={TEST_CELL_TIMEOUT_S}")
-    nbgrader(course, "generate_feedback", name)
+    grade_with_mesolab(course, name, TEST_CELL_TIMEOUT_S)
+    feedback = subprocess.run([str(Path(sys.executable).parent / "mesolab"), "--course", str(course), "feedback", name],
+                              capture_output=True, text=True, timeout=600)
+    if feedback.returncode != 0:
+        raise AssertionError(f"mesolab feedback {name} failed:\n{feedback.stdout}\n{feedback.stderr[-5000:]}")
     return GradedCourse(assignment, course, expected)

@@ -1,7 +1,9 @@
 """The real nbgrader pipeline on honest, wrong and hostile submissions, for every assignment.
 
-generate_assignment -> autograde (one batch) -> generate_feedback -> export, in a temporary course.
-Each hostile submission must get its honest score and must not stop the grading of the others.
+nbgrader generate_assignment -> mesolab grade (nbgrader's autograde underneath, sandboxed, one batch) ->
+mesolab feedback (nbgrader's generate_feedback plus plain-words summaries) -> nbgrader export, in a temporary
+course. Each hostile submission must get its honest score, a clear message, and must not stop the grading of the
+others.
 """
 from __future__ import annotations
 
@@ -43,6 +45,52 @@ def test_hostile_kernels_get_a_clear_message_and_a_bounded_notebook(graded_cours
     flooded = course / "autograded" / "huge_output" / assignment.name / assignment.notebook
     assert flooded.stat().st_size < 1_000_000, "a flood of output is cut, not stored"
     assert "[output cut:" in flooded.read_text(encoding="utf-8")
+
+
+def test_every_lost_point_is_explained_in_plain_words(pipeline):
+    """Each trainee's summary: one row per question, and every question to revisit says why, without test code."""
+    assignment, course, expected = pipeline
+    hidden = _hidden_lines(assignment)
+    questions = len(assignment.test_cells) + len(assignment.cells(grade=True, solution=True))
+    for student in expected:
+        rows = summary_rows(course, assignment, student)
+        assert len(rows) == questions, (student, rows)
+        for label, status, why in rows:
+            if status == "to-revisit":
+                assert why and why != "full marks", (student, label)
+                assert not any(line in why for line in hidden), (student, label, why)
+
+
+def test_hostile_submissions_get_a_reason_a_trainee_can_act_on(graded_courses):
+    from mesolab.instructor import feedback
+
+    graded = graded_courses(ASSIGNMENTS[0])
+    course, assignment = graded.course, graded.assignment
+    first = {student: summary_rows(course, assignment, student)[0] for student in graded.expected}
+    assert first["infinite_loop"][2] == feedback.TOO_LONG
+    assert first["ignores_interrupts"][2] == feedback.TOO_LONG
+    assert first["kernel_exits"][2] == feedback.KERNEL_DIED
+    assert "syntax error" in first["syntax_error"][2]
+    assert "RuntimeError: I give up" in first["raises"][2]
+    assert first["blank"][2] == feedback.NO_ANSWER
+    # An answer that is not plain data is named as such; redefined readers change nothing: the check's own message.
+    assert "object (not a plain number, text or set" in first["fake_equality"][2], first["fake_equality"]
+    assert first["redefined_helpers"][2] == first["wrong"][2] != feedback.NOT_RIGHT
+    assert first["harmless_variants"][1] == "full-marks" and first["huge_output"][1] == "full-marks"
+
+
+def summary_rows(course, assignment, student: str) -> list[tuple[str, str, str]]:
+    """(question label, status class, why) of each row of a trainee's summary.html, in order."""
+    import html as html_module
+    import re
+
+    page = (course / "feedback" / student / assignment.name / "summary.html").read_text(encoding="utf-8")
+    rows = []
+    for status, cells in re.findall(r"<tr class='([\w-]+)'>(.*?)</tr>", page, re.S):
+        texts = [" ".join(html_module.unescape(re.sub(r"<[^>]+>", " ", c)).split())
+                 for c in re.findall(r"<td[^>]*>(.*?)</td>", cells, re.S)]
+        rows.append((texts[0].split()[-1], status, texts[-1]))
+    return rows
 
 
 def test_every_submission_gets_its_honest_score(pipeline):

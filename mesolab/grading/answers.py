@@ -23,6 +23,15 @@ def _answer(name: str) -> object:
     return value
 
 
+def _kind(value: object) -> str:
+    """What the answer is, for a message: its type's name, or, for an answer that reached the tests as
+    ``mesolab.grading.isolated.UnreadableAnswer``, that it was an object which is not plain data."""
+    kind = type(value)
+    if kind.__name__ == "UnreadableAnswer":
+        return f"{getattr(value, 'kind', 'custom')} object (not a plain number, text or set, so it cannot be graded)"
+    return kind.__name__
+
+
 def read_number(name: str, unit: str) -> float:
     """The answer called ``name`` as a real float (see :func:`number`)."""
     return number(_answer(name), name, unit)
@@ -51,7 +60,7 @@ def number(value: object, name: str, unit: str) -> float:
     else:
         hint = " (remove the quotes)" if kind is str else ""
         raise AssertionError(
-            f"{name} must be a number in {unit}{hint}, but it is a {kind.__name__}. Example: {name} = 0.8")
+            f"{name} must be a number in {unit}{hint}, but it is a {_kind(value)}. Example: {name} = 0.8")
     if math.isnan(result) or math.isinf(result):
         raise AssertionError(f"{name} must be a finite number in {unit}, got {result}")
     return result
@@ -61,7 +70,7 @@ def choice(value: object, name: str, options: str) -> str:
     """A one-letter choice such as "b"; case and surrounding spaces do not matter."""
     if type(value) is not str:
         raise AssertionError(
-            f'{name} must be one letter in quotes, e.g. {name} = "{options[0]}", but it is a {type(value).__name__}')
+            f'{name} must be one letter in quotes, e.g. {name} = "{options[0]}", but it is a {_kind(value)}')
     letter = str.lower(str.strip(value))
     if len(letter) != 1 or letter not in options:
         raise AssertionError(f'{name} must be one of {", ".join(repr(o) for o in options)}; got {value!r}')
@@ -77,7 +86,7 @@ def choices(value: object, name: str, options: str) -> frozenset[str]:
         items = list(value)  # type: ignore[call-overload]
     else:
         raise AssertionError(
-            f'{name} must be a set of letters, e.g. {name} = {{"a", "c"}}, but it is a {kind.__name__}')
+            f'{name} must be a set of letters, e.g. {name} = {{"a", "c"}}, but it is a {_kind(value)}')
     letters = set()
     for item in items:
         letter = choice(item, f"each letter in {name}", options)

@@ -1,0 +1,51 @@
+"""The ``mesolab`` command for instructors: ``mesolab grade | feedback | report ASSIGNMENT``.
+
+Run it from the course root (the folder with ``nbgrader_config.py``) or pass ``--course DIR``. Each
+subcommand lives in its own module; this file only parses the command line and dispatches.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mesolab", description=__doc__.splitlines()[0])
+    parser.add_argument("--course", type=Path, default=Path.cwd(),
+                        help="course root with nbgrader_config.py (default: the current folder)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    grade = commands.add_parser("grade", help="autograde collected submissions in parallel (resumable)")
+    grade.add_argument("assignment")
+    grade.add_argument("--jobs", type=int, default=None, help="parallel workers (default: the number of cores)")
+    grade.add_argument("--student", default="*", help="only trainees whose id matches this glob")
+    grade.add_argument("--cell-timeout", type=int, default=None, metavar="SECONDS",
+                       help="per-cell time limit (default: Execute.timeout of the course config)")
+    grade.add_argument("--no-sandbox", action="store_true",
+                       help="run trainee code without bubblewrap (NOT for untrusted submissions)")
+
+    feedback = commands.add_parser("feedback", help="per-trainee feedback in plain words, no hidden tests")
+    feedback.add_argument("assignment")
+    feedback.add_argument("--student", default="*", help="only trainees whose id matches this glob")
+
+    report = commands.add_parser("report", help="item analysis of an assignment from the gradebook")
+    report.add_argument("assignment")
+    report.add_argument("--output", type=Path, default=None,
+                        help="folder for the report (default: reports/ASSIGNMENT under the course root)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "grade":
+        from .grade import main as run
+    elif args.command == "feedback":
+        from .feedback import main as run
+    else:
+        from .report import main as run
+    return run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

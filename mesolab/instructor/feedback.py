@@ -1,0 +1,249 @@
+"""``mesolab feedback ASSIGNMENT``: nbgrader's feedback pages plus a plain-words summary per trainee.
+
+First runs nbgrader's own ``generate_feedback`` (the course configuration removes hidden tests and reduces test
+tracebacks to their message). Then, for every trainee, writes ``feedback/<id>/<assignment>/summary.html`` next
+to nbgrader's page: each question's points, and for a check that failed *why*, in plain words — the assertion
+message of the check (written for the trainee; it never holds the answer), or a translation of the error
+(no answer written, a syntax error, an endless loop, a crashed kernel, an answer of the wrong form).
+Hidden test code and traceback lines are never copied: only exception names and assertion messages are read,
+and a message that contains a line of a hidden test is replaced by a neutral sentence.
+Prints one line per trainee.
+"""
+from __future__ import annotations
+
+import html
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbgrader.preprocessors import ClearHiddenTests
+
+from .course import CourseError, course_root, gradebook, load_config, submitted_students
+from .report import Item, _score, source_items
+
+# nbgrader's own delimiters (written out here they would look like a leaked hidden-test block in the package).
+_HIDDEN = re.compile(rf"### {re.escape(ClearHiddenTests().begin_test_delimeter)}(.*?)"
+                     rf"### {re.escape(ClearHiddenTests().end_test_delimeter)}", re.S)
+
+NO_ANSWER = "no answer written: the answer cell still holds its placeholder, or its name is not defined."
+TOO_LONG = "the cell ran too long and was stopped (an endless loop?); the rest of the notebook was still graded."
+KERNEL_DIED = "Python stopped (the kernel died) while running this cell: it crashed or used too much memory."
+NOT_RIGHT = "the answer is not right."
+
+
+@dataclass
+class Line:
+    label: str
+    title: str
+    score: float | None
+    max_score: float
+    manual: bool
+    why: str = ""
+
+    @property
+    def status(self) -> str:
+        if self.score is None:
+            return "not graded yet"
+        return "full marks" if self.score >= self.max_score - 1e-9 else "to revisit"
+
+
+def hidden_lines(source_dir: Path) -> list[str]:
+    """Every meaningful line of a BEGIN/END HIDDEN TESTS block in the source notebooks."""
+    lines = []
+    for path in sorted(source_dir.glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            for block in _HIDDEN.findall(cell.source if cell.cell_type == "code" else ""):
+                lines += [line.strip() for line in block.splitlines() if len(line.strip()) > 8]
+    return lines
+
+
+def _errors(cell) -> list[tuple[str, str]]:
+    return [(o.get("ename", ""), o.get("evalue", "") or "") for o in cell.get("outputs", [])
+            if o.get("output_type") == "error"]
+
+
+def explain(ename: str, evalue: str, in_answer: bool, hidden: list[str]) -> str:
+    """A failed cell's error in plain words. Only messages meant for the trainee are quoted."""
+    if ename in ("NotImplementedError", "NameError"):
+        return NO_ANSWER
+    if ename == "SyntaxError":
+        line = re.search(r"line (\d+)", evalue)
+        where = f" (line {line.group(1)} of the answer cell)" if line and in_answer else ""
+        return (f"Python could not read the answer{where}: a syntax error. Check the quotes, brackets, and that "
+                "the line has the form name = value with a single =.")
+    if ename in ("KeyboardInterrupt", "CellTimeoutError", "TimeoutError"):
+        return TOO_LONG
+    if ename in ("DeadKernelError", "KernelDied"):
+        return KERNEL_DIED
+    if ename == "AssertionError":
+        message = " ".join(evalue.split())
+        if not message:
+            return NOT_RIGHT
+        if "HIDDEN TESTS" in message or any(line in message for line in hidden):
+            return "this check did not pass."
+        return message
+    if in_answer:
+        return f"the answer cell stopped with an error ({ename}: {evalue.strip()[:200]}); fix it and run it again."
+    return f"the check stopped with an error ({ename}): look at the form your answer is written in."
+
+
+def _why(item: Item, cells: dict[str, nbformat.NotebookNode], hidden: list[str]) -> str:
+    for answer_id in item.answer_ids:
+        cell = cells.get(answer_id)
+        if cell is not None and cell.cell_type == "code":
+            errors = _errors(cell)
+            if errors:
+                # An interrupted cell reports KeyboardInterrupt, then CellTimeoutError: the last one says most.
+                names = [name for name, _ in errors]
+                for name in ("CellTimeoutError", "DeadKernelError"):
+                    if name in names:
+                        return explain(name, "", True, hidden)
+                return explain(*errors[0], True, hidden)
+    cell = cells.get(item.grade_id)
+    if cell is not None:
+        errors = _errors(cell)
+        if errors:
+            return explain(*errors[0], False, hidden)
+    return NOT_RIGHT
+
+
+def trainee_lines(root: Path, assignment: str, items: list[Item], student: str, book,
+                  hidden: list[str]) -> list[Line]:
+    from nbgrader.api import MissingEntry
+
+    lines = []
+    notebooks: dict[str, dict[str, nbformat.NotebookNode]] = {}
+    for item in items:
+        if item.notebook not in notebooks:
+            path = root / "autograded" / student / assignment / f"{item.notebook}.ipynb"
+            cells = {}
+            if path.is_file():
+                for cell in nbformat.read(path, as_version=4).cells:
+                    grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+                    if grade_id:
+                        cells[grade_id] = cell
+            notebooks[item.notebook] = cells
+        try:
+            grade = book.find_grade(item.grade_id, item.notebook, assignment, student)
+            score = _score(grade)
+        except MissingEntry:
+            grade, score = None, None
+        line = Line(item.label, item.topic, score, item.max_score, item.manual)
+        if item.manual:
+            comment = ""
+            try:
+                found = book.find_comment(item.grade_id, item.notebook, assignment, student)
+                comment = (found.manual_comment or "").strip()
+            except MissingEntry:
+                pass
+            if score is None:
+                line.why = "graded by your instructor: not graded yet."
+            elif grade is not None and grade.manual_score is None and not score:
+                line.why = "no answer written: the answer was left as it was handed out (0 points)."
+            else:
+                line.why = f"graded by your instructor. {('Comment: ' + comment) if comment else ''}".strip()
+        elif score is None:
+            cells = notebooks[item.notebook]
+            died = any(name in ("DeadKernelError", "CellTimeoutError")
+                       for cell in cells.values() for name, _ in _errors(cell))
+            line.why = ((KERNEL_DIED if died else "the notebook could not be graded automatically")
+                        + " Your instructor will grade this question by hand.")
+        elif score < item.max_score - 1e-9:
+            line.why = _why(item, notebooks[item.notebook], hidden)
+        lines.append(line)
+    return lines
+
+
+def summary_html(student: str, assignment: str, lines: list[Line], pages: list[str]) -> str:
+    e = html.escape
+    got = sum(l.score for l in lines if l.score is not None)
+    graded_max = sum(l.max_score for l in lines if l.score is not None)
+    pending = sum(l.max_score for l in lines if l.score is None)
+    rows = []
+    for l in lines:
+        points = "not graded yet" if l.score is None else f"{l.score:g} / {l.max_score:g}"
+        mark = {"full marks": "✓", "to revisit": "✗", "not graded yet": "…"}[l.status]
+        rows.append(f"<tr class='{l.status.replace(' ', '-')}'><td>{mark} {e(l.label)}</td><td>{e(l.title)}</td>"
+                    f"<td class='num'>{e(points)}</td><td>{e(l.why) if l.why else 'full marks'}</td></tr>")
+    links = " ".join(f'<a href="{e(p)}">{e(p)}</a>' for p in pages) or "not generated"
+    revisit = [l.label for l in lines if l.status == "to revisit"]
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{e(assignment)}: your results</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 50rem; margin: 2rem auto; padding: 0 1rem; color: #222;
+       line-height: 1.45; }}
+table {{ border-collapse: collapse; }}
+th, td {{ border: 1px solid #bbb; padding: 0.3rem 0.6rem; text-align: left; vertical-align: top; }}
+th {{ background: #eee; }}
+td.num {{ text-align: right; white-space: nowrap; }}
+tr.to-revisit td:first-child {{ border-left: 0.3rem solid #EE7733; }}
+tr.full-marks td:first-child {{ border-left: 0.3rem solid #0077BB; }}
+tr.not-graded-yet td:first-child {{ border-left: 0.3rem solid #BBBBBB; }}
+</style></head><body>
+<h1>{e(assignment)}: your results</h1>
+<p>Trainee <strong>{e(student)}</strong>: <strong>{got:g} of {graded_max:g} points</strong> graded so far{
+f' (another {pending:g} points still to be graded by your instructor)' if pending else ''}.</p>
+<p>{'Questions to revisit: ' + e(', '.join(revisit)) + '.' if revisit else 'No question to revisit.'}
+For each one, the last column says why the check did not pass.</p>
+<table><tr><th>question</th><th>topic</th><th>points</th><th>what happened</th></tr>
+{chr(10).join(rows)}
+</table>
+<p>Your notebook with every check's message: {links}</p>
+</body></html>
+"""
+
+
+def _run_generate_feedback(root: Path, assignment: str, pattern: str) -> None:
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    result = subprocess.run([sys.executable, "-m", "nbgrader", "generate_feedback", assignment,
+                             "--student", pattern, "--force"], cwd=root, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise CourseError(f"nbgrader generate_feedback failed ({result.returncode}):\n{result.stdout}{result.stderr}")
+
+
+def generate(course: Path, assignment: str, pattern: str = "*") -> dict[str, tuple[Path, list[Line]]]:
+    """Run nbgrader's generate_feedback, then write the summaries; student -> (summary path, lines)."""
+    config = load_config(course)
+    root = course_root(config)
+    submitted = submitted_students(config, assignment, pattern)
+    items = source_items(root, assignment)
+    hidden = hidden_lines(root / "source" / assignment)
+    graded = [s for s in submitted if (root / "autograded" / s / assignment).is_dir()]
+    if not graded:
+        raise CourseError(f"no autograded submission of {assignment} matches {pattern!r}: run nbgrader autograde first")
+    _run_generate_feedback(root, assignment, pattern)
+    results = {}
+    with gradebook(config) as book:
+        for student in graded:
+            lines = trainee_lines(root, assignment, items, student, book, hidden)
+            folder = root / "feedback" / student / assignment
+            folder.mkdir(parents=True, exist_ok=True)
+            pages = sorted(p.name for p in folder.glob("*.html") if p.name != "summary.html")
+            path = folder / "summary.html"
+            path.write_text(summary_html(student, assignment, lines, pages), encoding="utf-8")
+            results[student] = (path, lines)
+    return results
+
+
+def main(args) -> int:
+    try:
+        results = generate(args.course, args.assignment, getattr(args, "student", "*") or "*")
+    except CourseError as error:
+        print(f"mesolab feedback: {error}", file=sys.stderr)
+        return 2
+    width = max(len(s) for s in results)
+    for student, (path, lines) in results.items():
+        got = sum(l.score for l in lines if l.score is not None)
+        top = sum(l.max_score for l in lines)
+        revisit = [l.label for l in lines if l.status == "to revisit"]
+        pending = [l.label for l in lines if l.status == "not graded yet"]
+        note = f"to revisit: {', '.join(revisit)}" if revisit else "all graded checks passed"
+        if pending:
+            note += f"; not graded yet: {', '.join(pending)}"
+        print(f"{student:<{width}}  {got:>5g} / {top:g}  {note}  ->  {path}")
+    return 0

@@ -1,0 +1,361 @@
+"""``mesolab grade ASSIGNMENT``: autograde collected submissions in parallel, resumably, in a sandbox.
+
+Grading is nbgrader's own: each worker process imports nbgrader once and calls ``NbGraderAPI.autograde`` (the
+``Autograde`` converter, ``force=True``) for one trainee at a time, so scores are exactly those of
+``nbgrader autograde``. What this adds:
+
+* **parallel** — a pool of ``--jobs`` worker processes (default: the number of cores); a transient sqlite
+  "database is locked" is retried;
+* **resumable** — after nbgrader has finished a trainee, a marker ``autograded/<id>/<assignment>/.mesolab-graded``
+  holding a hash of the submitted files and of ``source/<assignment>/`` is written atomically. A trainee whose
+  marker matches is skipped; any other (never graded, half-written by a killed run, resubmitted, or the source
+  changed) is graded again with ``force``. nbgrader's gradebook upserts grades by (assignment, student,
+  notebook, cell), so grading again never duplicates a grade; one run per course at a time (a lock file);
+* **sandboxed** (default) — every kernel runs inside bubblewrap (:mod:`mesolab.instructor.sandbox`);
+* a progress bar on stderr and a summary: graded, failed (one line each), needing manual grading, wall time.
+
+Exit code 0 when every selected trainee is graded, 1 otherwise.
+"""
+from __future__ import annotations
+
+import argparse
+import fcntl
+import hashlib
+import multiprocessing
+import os
+import random
+import re
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .course import CourseError, course_root, gradebook, load_config, submitted_students
+
+MARKER = ".mesolab-graded"
+LOCK_RETRIES = 5
+
+
+@dataclass
+class Outcome:
+    student: str
+    ok: bool
+    reason: str = ""
+    seconds: float = 0.0
+
+
+# --- resumability -----------------------------------------------------------------------------------------
+
+def submission_hash(root: Path, assignment: str, student: str) -> str:
+    """sha256 over the relative paths and contents of every submitted file of ``student`` and of every file in
+    ``source/<assignment>/``: a resubmission or an edited source (its hidden tests) means grading again."""
+    digest = hashlib.sha256(f"{assignment}\0{student}\0".encode())
+    for folder in (root / "submitted" / student / assignment, root / "source" / assignment):
+        digest.update(f"\0{folder.relative_to(root)}\0".encode())
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(str(path.relative_to(folder)).encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def marker_path(root: Path, assignment: str, student: str) -> Path:
+    return root / "autograded" / student / assignment / MARKER
+
+
+def already_graded(root: Path, assignment: str, student: str) -> bool:
+    marker = marker_path(root, assignment, student)
+    try:
+        return marker.read_text(encoding="utf-8").strip() == submission_hash(root, assignment, student)
+    except OSError:
+        return False
+
+
+def write_marker(root: Path, assignment: str, student: str, digest: str) -> None:
+    """Atomically: a reader sees either no marker or the whole hash."""
+    marker = marker_path(root, assignment, student)
+    descriptor, temporary = tempfile.mkstemp(prefix=f"{MARKER}.", suffix=".tmp", dir=marker.parent)  # O_EXCL
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(digest + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, marker)  # replaces a link named like the marker, never writes through it
+    directory = os.open(marker.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+# --- worker processes -------------------------------------------------------------------------------------
+
+_worker: dict = {}
+
+
+def _init_worker(course: str, assignment: str, sandbox: bool, bwrap: str, cell_timeout: int | None) -> None:
+    """Runs once per worker: import nbgrader and build its API on the course configuration.
+
+    Never raises (a failing initializer makes multiprocessing start replacement workers forever): the error is
+    kept and every trainee given to this worker fails with it."""
+    try:
+        _setup_worker(course, assignment, sandbox, bwrap, cell_timeout)
+    except Exception as error:  # noqa: BLE001
+        _worker["error"] = f"worker could not start: {type(error).__name__}: {error}"
+
+
+def _setup_worker(course: str, assignment: str, sandbox: bool, bwrap: str, cell_timeout: int | None) -> None:
+    import logging
+    import warnings
+
+    warnings.filterwarnings("ignore")  # SQLAlchemy's SAWarnings from nbgrader's gradebook, once per trainee
+
+    from nbgrader.apps import NbGraderAPI
+
+    config = load_config(Path(course))
+    if cell_timeout is not None:  # Execute's subclasses (IsolatedExecute, its sandboxed form) inherit it
+        config.Execute.timeout = cell_timeout
+    if sandbox:
+        from .sandbox import sandbox_config
+
+        config.merge(sandbox_config(config, bwrap))
+    logging.getLogger().setLevel(logging.ERROR)
+    api = NbGraderAPI(config=config)
+    api.log.propagate = False
+    _worker.update(api=api, root=course_root(config), assignment=assignment)
+
+
+def _grade_one(student: str) -> Outcome:
+    start = time.monotonic()
+    if "error" in _worker:
+        return Outcome(student, False, _worker["error"], 0.0)
+    api, root, assignment = _worker["api"], _worker["root"], _worker["assignment"]
+    try:
+        digest = submission_hash(root, assignment, student)
+        for attempt in range(LOCK_RETRIES):
+            result = api.autograde(assignment, student, force=True, create=True)
+            text = f"{result.get('error') or ''}\n{result.get('log') or ''}"
+            if result["success"] or "database is locked" not in text or attempt == LOCK_RETRIES - 1:
+                break
+            time.sleep(0.5 + random.random() * 2 ** attempt)
+        if not result["success"]:
+            return Outcome(student, False, failure_reason(text), time.monotonic() - start)
+        write_marker(root, assignment, student, digest)
+        return Outcome(student, True, "", time.monotonic() - start)
+    except Exception as error:  # noqa: BLE001 - one trainee's failure must not stop the others
+        return Outcome(student, False, f"{type(error).__name__}: {error}", time.monotonic() - start)
+
+
+_EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b.*)$")
+
+
+_MEANINGS = {
+    "CellTimeoutError": "a cell ran past the time limit and ignored the interrupt",
+    "DeadKernelError": "the notebook killed its own kernel",
+}
+
+
+def failure_reason(text: str) -> str:
+    """One line: the last exception line of nbgrader's traceback, else its last error message."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    exceptions = [m.group(1) for line in lines if (m := _EXCEPTION_LINE.match(line))]
+    # nbgrader ends every failure with its own generic NbGraderException: the cause is the one before it
+    exceptions = [e for e in exceptions if "NbGraderException" not in e] or exceptions
+    if exceptions:
+        reason = exceptions[-1]
+    else:
+        errors = [line for line in lines if line.startswith("[ERROR]")]
+        reason = errors[-1] if errors else (lines[-1] if lines else "nbgrader reported a failure")
+    reason = re.sub(r"\x1b\[[0-9;]*m", "", reason)
+    for error, meaning in _MEANINGS.items():
+        if error in reason:
+            reason = f"{meaning} ({error}); grade this trainee by hand"
+    if "database is locked" in reason:
+        reason += " (still locked after retries: run the command again)"
+    return reason if len(reason) <= 200 else reason[:197] + "..."
+
+
+# --- the command ------------------------------------------------------------------------------------------
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _manual_grading(config, assignment: str, students: list[str]) -> tuple[dict[str, int], dict[str, list[str]]]:
+    """From the gradebook: trainee -> answers needing a human (free text), and trainee -> autograded test cells
+    nbgrader could not score (e.g. a kernel that would not stop)."""
+    from nbgrader.api import MissingEntry
+
+    manual: dict[str, int] = {}
+    unscored: dict[str, list[str]] = {}
+    for attempt in range(LOCK_RETRIES):
+        try:
+            with gradebook(config) as book:
+                for student in students:
+                    try:
+                        submission = book.find_submission(assignment, student)
+                    except MissingEntry:
+                        continue
+                    for notebook in submission.notebooks:
+                        for grade in notebook.grades:
+                            if not grade.needs_manual_grade:
+                                continue
+                            if grade.cell.cell_type == "code" and not _is_solution(book, grade):
+                                unscored.setdefault(student, []).append(grade.name)
+                            else:
+                                manual[student] = manual.get(student, 0) + 1
+            return manual, unscored
+        except Exception as error:  # noqa: BLE001
+            if "database is locked" not in str(error) or attempt == LOCK_RETRIES - 1:
+                raise
+            time.sleep(1 + attempt)
+    return manual, unscored
+
+
+def _is_solution(book, grade) -> bool:
+    """A graded code cell that is also a solution cell is manually graded by design."""
+    from nbgrader.api import MissingEntry
+
+    try:
+        book.find_solution_cell(grade.name, grade.notebook.notebook.name, grade.notebook.assignment.assignment.name)
+        return True
+    except MissingEntry:
+        return False
+
+
+def _runtime_folder() -> Path:
+    """This run's folder for kernel runtime folders (inherited by the workers through the environment); folders
+    of earlier runs that were killed (their process is gone) are removed first."""
+    from .sandbox import RUNTIME_PARENT_ENV
+
+    base = Path(tempfile.gettempdir())
+    for stale in base.glob("mesolab-grade-*"):
+        try:
+            os.kill(int(stale.name.rsplit("-", 1)[1]), 0)
+        except ProcessLookupError:
+            shutil.rmtree(stale, ignore_errors=True)
+        except (ValueError, OSError):
+            continue
+    folder = base / f"mesolab-grade-{os.getpid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    os.environ[RUNTIME_PARENT_ENV] = str(folder)
+    return folder
+
+
+def _grade_all(args: argparse.Namespace, root: Path, pending: list[str], jobs: int, sandbox: bool,
+               bwrap: str) -> list[Outcome]:
+    if not pending:
+        return []
+    from tqdm import tqdm
+
+    outcomes: list[Outcome] = []
+    # fork, after nbgrader is imported here: workers start in milliseconds instead of importing it again (~3 s
+    # each). Safe because this process holds no kernel, no ZMQ context, no thread and no open gradebook yet.
+    import nbgrader.apps  # noqa: F401
+
+    context = multiprocessing.get_context("fork")
+    pool = context.Pool(jobs, initializer=_init_worker, initargs=(str(root), args.assignment, sandbox, bwrap,
+                                                                          args.cell_timeout))
+    try:
+        with tqdm(total=len(pending), desc=f"grading {args.assignment}", unit="trainee", file=sys.stderr,
+                  dynamic_ncols=True) as bar:
+            for outcome in pool.imap_unordered(_grade_one, pending):
+                outcomes.append(outcome)
+                if not outcome.ok:
+                    bar.write(f"  FAILED {outcome.student}: {outcome.reason}", file=sys.stderr)
+                bar.update(1)
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+    return outcomes
+
+
+def main(args: argparse.Namespace) -> int:
+    start = time.monotonic()
+    # nbgrader runs alembic from PATH when it creates or upgrades a gradebook.
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = os.pathsep.join([os.environ.get("PATH", ""), bin_dir]).strip(os.pathsep)
+    try:
+        config = load_config(args.course)
+        root = course_root(config)
+        students = submitted_students(config, args.assignment, args.student)
+    except CourseError as error:
+        _say(f"mesolab grade: {error}")
+        return 1
+
+    sandbox = not args.no_sandbox
+    bwrap = str(config.SandboxedKernelManager.get("bwrap", os.environ.get("MESOLAB_BWRAP", "bwrap")))
+    if sandbox:
+        from .sandbox import SandboxError, check_bwrap
+
+        try:
+            bwrap = check_bwrap(bwrap)
+        except SandboxError as error:
+            _say(f"mesolab grade: {error}")
+            return 1
+    else:
+        _say("WARNING: --no-sandbox: trainee code runs with YOUR rights and can read the gradebook, source/ and "
+             "other trainees' files, and use the network. Use it only for submissions you trust.")
+
+    if not students:
+        _say(f"mesolab grade: no submissions of {args.assignment} matching {args.student!r} in {root / 'submitted'}")
+        return 1
+    try:  # creates the gradebook (alembic) once here rather than in racing workers
+        with gradebook(config) as book:
+            book.find_assignment(args.assignment)
+    except Exception as error:  # noqa: BLE001 - MissingEntry or a database error
+        _say(f"mesolab grade: {args.assignment} is not in the gradebook ({type(error).__name__}): "
+             f"run `nbgrader generate_assignment {args.assignment}` first")
+        return 1
+
+    # One grading run per course at a time (a second one would grade the same trainees twice at once). flock is
+    # released by the kernel however this process ends, kill -9 included.
+    (root / "autograded").mkdir(exist_ok=True)
+    lock = open(root / "autograded" / ".mesolab-grade.lock", "a")  # noqa: SIM115 - held until the process ends
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        _say(f"mesolab grade: another `mesolab grade` is running in {root}; wait for it to finish")
+        return 1
+
+    done = [s for s in students if already_graded(root, args.assignment, s)]
+    pending = [s for s in students if s not in done]
+    jobs = max(1, min(args.jobs or os.cpu_count() or 1, len(pending) or 1))
+    _say(f"{args.assignment}: {len(students)} submissions, {len(done)} already graded, {len(pending)} to grade "
+         f"with {jobs} worker{'s' if jobs > 1 else ''}, sandbox {'on' if sandbox else 'OFF'}")
+
+    outcomes: list[Outcome] = []
+    runtime = _runtime_folder()
+    try:
+        outcomes = _grade_all(args, root, pending, jobs, sandbox, bwrap)
+    except KeyboardInterrupt:
+        _say("interrupted: run the same command again to grade the rest (finished trainees are kept)")
+        return 130
+    finally:
+        shutil.rmtree(runtime, ignore_errors=True)
+
+    graded = [o for o in outcomes if o.ok]
+    failed = sorted((o for o in outcomes if not o.ok), key=lambda o: o.student)
+    finished = sorted(done + [o.student for o in graded])
+    manual, unscored = _manual_grading(config, args.assignment, finished)
+    wall = time.monotonic() - start
+
+    print(f"mesolab grade {args.assignment}: {len(graded)} graded now, {len(done)} already graded, "
+          f"{len(failed)} failed, of {len(students)} submissions")
+    for outcome in failed:
+        print(f"  failed  {outcome.student}: {outcome.reason}")
+    if not manual:
+        print("needs manual grading: none")
+    else:
+        print(f"needs manual grading: {len(manual)} trainees, {sum(manual.values())} answers "
+              "(free text: Formgrader -> Manual grading)")
+    for student, cells in sorted(unscored.items()):
+        print(f"  {student}: autograder could not score {', '.join(cells)}: grade by hand")
+    if failed:
+        print(f"run `mesolab grade {args.assignment}` again after fixing the cause: graded trainees are skipped")
+    print(f"wall time: {wall:.1f} s ({jobs} worker{'s' if jobs > 1 else ''}, sandbox {'on' if sandbox else 'OFF'})")
+    return 0 if not failed else 1

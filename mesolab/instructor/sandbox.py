@@ -1,0 +1,286 @@
+"""Run each grading kernel inside bubblewrap, so trainee code sees only its own submission folder.
+
+nbgrader executes a trainee's notebook through nbclient, which starts a kernel with a jupyter_client kernel
+manager. :class:`SandboxedKernelManager` is such a manager: ZMQ over Unix sockets (``transport="ipc"``) in a
+private runtime folder, and the kernel command wrapped in Debian's ``bwrap`` (package ``bubblewrap``) as
+``/work/shared/notes/sandbox.md`` describes:
+
+* new user, IPC, network and UTS namespaces (no PID namespace: ipykernel would think its parent died), and no
+  further user namespaces inside (``--disable-userns``); the network namespace has only its own loopback, so
+  nothing outside is reachable;
+* an empty read-only root with ``--tmpfs /tmp`` first (remounted read-only at the end), then read-only binds of
+  ``/usr``, ``/lib``, ``/lib64``, ``/bin`` (symlinks on merged-/usr Debian), ``/etc/fonts``, the Python
+  installation, the environment and ONLY the ``mesolab`` package folder (never the course root: it holds
+  ``gradebook.db`` and ``source/``);
+* a read-write bind at the notebook's working folder (``autograded/<id>/<assignment>/``, learnt from the ``cwd``
+  nbclient passes when it starts the kernel) and of the kernel's private runtime folder (ipc sockets, connection
+  file, the kernel's HOME and TMPDIR). The working folder the kernel sees is a private copy of the real one, so
+  nothing trainee code leaves there (e.g. a symlink named like the notebook) is ever written through by nbgrader;
+* ``--chdir`` to the working folder, ``--die-with-parent``, a cleared environment (the grader's variables never
+  reach trainee code), and at clean-up every process left in the sandbox's user namespaces is killed (a process
+  started in a new session escapes the kill of the kernel's process group).
+
+:func:`sandboxed` turns an nbgrader ``Execute`` preprocessor (nbgrader's, or the course's ``IsolatedExecute``) into
+one using this manager: ``Execute.__init__`` forces ``kernel_manager_class`` through a keyword argument, which
+beats configuration, so a subclass is needed. :func:`sandbox_config` puts it in the course's
+``Autograde.autograde_preprocessors`` in place of the Execute preprocessor there.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import Unicode
+from traitlets.config import Config
+
+BWRAP = "bwrap"
+#: Set by ``mesolab grade``: the folder of this run's kernel runtime folders (removed by the next run if this
+#: one was killed).
+RUNTIME_PARENT_ENV = "MESOLAB_KERNEL_RUNTIME"
+PACKAGE_HINT = "install Debian's 'bubblewrap' package (apt-get install bubblewrap)"
+
+
+class SandboxError(RuntimeError):
+    """bubblewrap is missing or cannot start a sandbox here."""
+
+
+def find_bwrap(name: str = BWRAP) -> str:
+    """The path of bwrap, or a SandboxError that names the package to install."""
+    path = shutil.which(name)
+    if path is None:
+        raise SandboxError(f"bubblewrap ('{name}') was not found on PATH: {PACKAGE_HINT}. Trainee code is never "
+                           "graded unsandboxed unless you pass --no-sandbox (trusted submissions only).")
+    return path
+
+
+def check_bwrap(name: str = BWRAP) -> str:
+    """find_bwrap, then start a trivial sandbox once, so a broken bwrap fails before any grading."""
+    path = find_bwrap(name)
+    probe = [path, *_namespaces(), "--ro-bind", "/", "/", "--", sys.executable, "-c", "pass"]
+    result = subprocess.run(probe, capture_output=True, text=True, timeout=60)
+    if result.returncode != 0:
+        raise SandboxError(f"bubblewrap ({path}) cannot create a sandbox here: {result.stderr.strip()}")
+    return path
+
+
+def _namespaces() -> list[str]:
+    return ["--unshare-user", "--unshare-ipc", "--unshare-net", "--unshare-uts"]
+
+
+def _read_only_folders() -> list[str]:
+    """System folders, the Python installation, the environment and the mesolab package (nothing else)."""
+    import mesolab
+
+    folders = ["/usr", "/lib", "/lib64", "/bin", "/etc/fonts",
+               sys.base_prefix, sys.prefix, sysconfig.get_paths()["purelib"],
+               str(Path(sys.executable).resolve().parent),
+               str(Path(mesolab.__file__).resolve().parent)]
+    unique: list[str] = []
+    for folder in folders:
+        folder = os.path.realpath(folder)
+        if folder not in unique and not any(folder.startswith(u.rstrip("/") + "/") for u in unique):
+            unique.append(folder)
+    return unique
+
+
+def bwrap_command(kernel_cmd: list[str], workdir: str, runtime: str, bwrap: str = BWRAP,
+                  scratch: str | None = None) -> list[str]:
+    """``kernel_cmd`` wrapped in bwrap: read-write access to ``workdir`` and ``runtime`` only.
+
+    With ``scratch``, the kernel sees ``scratch`` (a private copy) at ``workdir``'s path: whatever trainee code
+    leaves there (a symlink named like the notebook, a FIFO) never reaches the folder nbgrader then writes to."""
+    runtime = os.path.realpath(runtime)
+    home = os.path.join(runtime, "home")  # private to this kernel, like the runtime folder it lives in
+    os.makedirs(os.path.join(home, "tmp"), exist_ok=True)
+    cmd = [find_bwrap(bwrap), *_namespaces(), "--disable-userns", "--die-with-parent",
+           "--tmpfs", "/tmp",  # before the binds: a later tmpfs would hide binds of folders under /tmp
+           "--dev", "/dev"]
+    for folder in ("/lib", "/lib64", "/bin"):
+        if os.path.islink(folder):  # merged /usr (Debian 12): keep the link, its target is bound below
+            cmd += ["--symlink", os.readlink(folder), folder]
+    for folder in _read_only_folders():
+        cmd += ["--ro-bind-try", folder, folder]
+    workdir = os.path.realpath(workdir)
+    cmd += ["--bind", os.path.realpath(scratch) if scratch else workdir, workdir, "--bind", runtime, runtime]
+    # Nothing else is writable: not /tmp (it may hold the course, as in the tests), not the root.
+    cmd += ["--remount-ro", "/tmp", "--remount-ro", "/"]
+    environment = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": home, "LANG": "C.UTF-8",
+        "TMPDIR": f"{home}/tmp", "IPYTHONDIR": f"{home}/.ipython", "MPLCONFIGDIR": f"{home}/.matplotlib",
+        "MPLBACKEND": "Agg",
+        "JUPYTER_RUNTIME_DIR": runtime, "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        "NBGRADER_EXECUTION": os.environ.get("NBGRADER_EXECUTION", "autograde"),
+    }
+    cmd += ["--clearenv"]
+    for key, value in environment.items():
+        cmd += ["--setenv", key, value]
+    cmd += ["--chdir", workdir, "--"]
+    return cmd + list(kernel_cmd)
+
+
+def _sandbox_namespaces(pid: int | None, wait_s: float = 3.0) -> set[str]:
+    """The user namespaces of every process under bwrap (``pid``), e.g. {'user:[4026532801]'}: with
+    --disable-userns, bwrap nests one namespace in another, and the kernel runs in the inner one. Waits until the
+    kernel's interpreter is among them."""
+    own = os.readlink("/proc/self/ns/user")
+    python = os.path.realpath(sys.executable)
+    found: set[str] = set()
+    deadline = time.monotonic() + wait_s
+    while pid:
+        seen_python = False
+        stack = [str(pid)]
+        while stack:
+            current = stack.pop()
+            try:
+                stack += Path(f"/proc/{current}/task/{current}/children").read_text().split()
+                namespace = os.readlink(f"/proc/{current}/ns/user")
+                seen_python = seen_python or os.path.realpath(f"/proc/{current}/exe") == python
+            except OSError:
+                continue
+            if namespace != own:
+                found.add(namespace)
+        if seen_python or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    return found
+
+
+def _kill_namespaces(namespaces: set[str]) -> None:
+    """SIGKILL every process in one of these (sandbox-only) user namespaces."""
+    if not namespaces:
+        return
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if os.readlink(entry / "ns" / "user") in namespaces:
+                    os.kill(int(entry.name), signal.SIGKILL)
+            except OSError:
+                continue
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """An async kernel manager whose kernel runs inside bubblewrap, talking ZMQ over Unix sockets."""
+
+    bwrap = Unicode(BWRAP, help="bubblewrap executable (name on PATH or path)").tag(config=True)
+
+    def _transport_default(self) -> str:
+        return "ipc"
+
+    async def _async_pre_start_kernel(self, **kw):  # type: ignore[override]
+        cwd = kw.get("cwd")
+        if not cwd or not os.path.isdir(cwd):
+            raise SandboxError(f"sandboxed kernel needs the notebook's working folder as cwd, got {cwd!r}")
+        self.transport = "ipc"
+        if not getattr(self, "_sandbox_runtime", None):  # a restart keeps the folder, its sockets and key
+            self._sandbox_runtime = tempfile.mkdtemp(prefix="mesolab-kernel-",
+                                                     dir=os.environ.get(RUNTIME_PARENT_ENV) or None)
+            self.connection_file = os.path.join(self._sandbox_runtime, "kernel.json")
+            self.ip = os.path.join(self._sandbox_runtime, "kernel-ipc")
+            # What nbgrader put in the working folder (the notebook, the source's other files), copied: the kernel
+            # works on the copy, nbgrader writes the graded notebook into the original.
+            shutil.copytree(cwd, os.path.join(self._sandbox_runtime, "work"), symlinks=True)
+        kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)
+        kernel_cmd = bwrap_command(kernel_cmd, cwd, self._sandbox_runtime, self.bwrap,
+                                   scratch=os.path.join(self._sandbox_runtime, "work"))
+        # bwrap's own process is the group leader that an interrupt (killpg SIGINT) reaches first: if SIGINT
+        # killed it, --die-with-parent would kill the kernel instead of interrupting the cell. Ignored signals
+        # stay ignored across exec; ipykernel installs its own SIGINT handler while it runs a cell.
+        kw["preexec_fn"] = _ignore_sigint
+        kw["stdout"] = subprocess.DEVNULL
+        kw["stderr"] = subprocess.DEVNULL
+        return kernel_cmd, kw
+
+    async def _async_post_start_kernel(self, **kw) -> None:  # type: ignore[override]
+        await super()._async_post_start_kernel(**kw)
+        self._sandbox_userns = _sandbox_namespaces(getattr(self.provisioner, "pid", None))
+
+    async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+        self._sandbox_userns = getattr(self, "_sandbox_userns", set()) | _sandbox_namespaces(
+            getattr(self.provisioner, "pid", None), wait_s=0)
+        await super()._async_shutdown_kernel(now=now, restart=restart)
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        # No PID namespace: a process the trainee started in a new session escapes the kill of the kernel's
+        # process group. Everything in the sandbox's user namespace (nested ones are disabled) is killed here.
+        _kill_namespaces(getattr(self, "_sandbox_userns", set()))
+        if not restart:
+            self._sandbox_userns = set()
+        runtime = getattr(self, "_sandbox_runtime", None)
+        if runtime and not restart:
+            shutil.rmtree(runtime, ignore_errors=True)
+            self._sandbox_runtime = None
+
+    post_start_kernel = _async_post_start_kernel
+    shutdown_kernel = _async_shutdown_kernel
+
+    pre_start_kernel = _async_pre_start_kernel
+    cleanup_resources = _async_cleanup_resources
+
+
+_SANDBOXED: dict[type, type] = {}
+
+
+def sandboxed(execute_class: type) -> type:
+    """A subclass of an nbgrader ``Execute`` preprocessor (nbgrader's own, or the course's, e.g. MesoLab's
+    ``IsolatedExecute``) whose kernels run in bubblewrap. Usable in nbgrader_config.py too::
+
+        c.Autograde.autograde_preprocessors = [sandboxed(IsolatedExecute), IgnorePattern, ...]
+    """
+    if getattr(execute_class, "_mesolab_sandboxed", False):
+        return execute_class
+    if execute_class not in _SANDBOXED:
+        def __init__(self, *args, **kwargs):
+            # Execute.__init__ passes kernel_manager_class as a keyword argument, which beats configuration.
+            kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
+            execute_class.__init__(self, *args, **kwargs)
+
+        _SANDBOXED[execute_class] = type(f"Sandboxed{execute_class.__name__}", (execute_class,), {
+            "__init__": __init__, "_mesolab_sandboxed": True, "__module__": __name__,
+            "__doc__": f"{execute_class.__name__}, with each kernel in a bubblewrap sandbox."})
+    return _SANDBOXED[execute_class]
+
+
+def __getattr__(name: str):
+    if name == "SandboxedExecute":  # imported lazily: nbgrader is heavy and only the grader needs it
+        from nbgrader.preprocessors import Execute
+
+        return sandboxed(Execute)
+    raise AttributeError(name)
+
+
+def sandbox_config(course_config: Config, bwrap: str = BWRAP) -> Config:
+    """Configuration that makes nbgrader's Autograde run every kernel in a sandbox: the course's own
+    ``Autograde.autograde_preprocessors`` (or nbgrader's default list) with its Execute preprocessor sandboxed.
+    Raises SandboxError when that list has no Execute preprocessor (never grade unsandboxed by accident)."""
+    from nbconvert.preprocessors import ExecutePreprocessor
+    from nbgrader.converters import Autograde
+    from traitlets.utils.importstring import import_item
+
+    if "autograde_preprocessors" in course_config.Autograde:
+        preprocessors = list(course_config.Autograde.autograde_preprocessors)
+    else:
+        preprocessors = list(Autograde.class_traits()["autograde_preprocessors"].default())
+    preprocessors = [import_item(p) if isinstance(p, str) else p for p in preprocessors]
+    executes = [i for i, p in enumerate(preprocessors) if isinstance(p, type) and issubclass(p, ExecutePreprocessor)]
+    if not executes:
+        raise SandboxError("Autograde.autograde_preprocessors has no Execute preprocessor to sandbox: "
+                           f"{[getattr(p, '__name__', p) for p in preprocessors]}")
+    for index in executes:
+        preprocessors[index] = sandboxed(preprocessors[index])
+    config = Config()
+    config.Autograde.autograde_preprocessors = preprocessors
+    config.SandboxedKernelManager.bwrap = bwrap
+    return config
