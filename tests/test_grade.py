@@ -141,6 +141,11 @@ def test_parallel_grading_gives_exactly_the_scores_of_serial_nbgrader(cohort, se
     assert cell_grades(course) == cell_grades(serial)
     assert duplicate_rows(course) == duplicate_rows(serial)
 
+    forced = mesolab(course, "--force", "--student", "correct")  # graded again on request, same grades
+    assert "1 graded now, 0 already graded" in forced.stdout
+    assert cell_grades(course) == cell_grades(serial)
+    assert duplicate_rows(course) == duplicate_rows(serial)
+
 
 def test_killed_midway_then_rerun_grades_everyone_once(cohort, serial, tmp_path):
     base, expected = cohort

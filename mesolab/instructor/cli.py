@@ -22,6 +22,9 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--student", default="*", help="only trainees whose id matches this glob")
     grade.add_argument("--cell-timeout", type=int, default=None, metavar="SECONDS",
                        help="per-cell time limit (default: Execute.timeout of the course config)")
+    grade.add_argument("--force", action="store_true",
+                       help="grade again even trainees already graded with the same files (e.g. after changing "
+                            "the course config)")
     grade.add_argument("--no-sandbox", action="store_true",
                        help="run trainee code without bubblewrap (NOT for untrusted submissions)")
 

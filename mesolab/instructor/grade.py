@@ -8,9 +8,10 @@ Grading is nbgrader's own: each worker process imports nbgrader once and calls `
   "database is locked" is retried;
 * **resumable** — after nbgrader has finished a trainee, a marker ``autograded/<id>/<assignment>/.mesolab-graded``
   holding a hash of the submitted files and of ``source/<assignment>/`` is written atomically. A trainee whose
-  marker matches is skipped; any other (never graded, half-written by a killed run, resubmitted, or the source
-  changed) is graded again with ``force``. nbgrader's gradebook upserts grades by (assignment, student,
-  notebook, cell), so grading again never duplicates a grade; one run per course at a time (a lock file);
+  marker matches is skipped (unless ``--force``); any other (never graded, half-written by a killed run,
+  resubmitted, or the source changed) is graded again with ``force``. nbgrader's gradebook upserts grades by
+  (assignment, student, notebook, cell), so grading again never duplicates a grade; one run per course at a time
+  (a lock file);
 * **sandboxed** (default) — every kernel runs inside bubblewrap (:mod:`mesolab.instructor.sandbox`);
 * a progress bar on stderr and a summary: graded, failed (one line each), needing manual grading, wall time.
 
@@ -322,7 +323,7 @@ def main(args: argparse.Namespace) -> int:
         _say(f"mesolab grade: another `mesolab grade` is running in {root}; wait for it to finish")
         return 1
 
-    done = [s for s in students if already_graded(root, args.assignment, s)]
+    done = [] if args.force else [s for s in students if already_graded(root, args.assignment, s)]
     pending = [s for s in students if s not in done]
     jobs = max(1, min(args.jobs or os.cpu_count() or 1, len(pending) or 1))
     _say(f"{args.assignment}: {len(students)} submissions, {len(done)} already graded, {len(pending)} to grade "
