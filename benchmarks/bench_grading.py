@@ -7,7 +7,8 @@ tests/course.py's helpers), then:
   (c) floor:    the autograded notebooks of (a), outputs cleared, executed one after another with plain nbclient in
                 this process, summed and divided by J;
   (d) measured floor: the same nbclient executions in J processes at once (what J cores really give).
-Prints the seconds, the ratios (a)/(b), (b)/(c) and (b)/(d), whether (a) and (b) gave identical scores, and the CPU
+Prints the seconds, the ratios (a)/(b), (b)/(c) and (b)/(d), whether (a) and (b) gave identical scores (every
+difference is listed; only the attacks that the sandbox alone stops may differ), and the CPU
 seconds each mode used (this process and all its children, kernels included): CPU seconds / J is the least wall
 time any scheduling of the same work can reach on J cores. One run; not a CI gate. Every mode uses the same cell
 time limit (--timeout, default 8 s); the floor stops a notebook at its first cell past the limit (the graders
@@ -39,11 +40,20 @@ from course import (ASSIGNMENTS, Assignment, PLANTED_READERS, answer_options, an
                     tampered, wrong_value)
 
 
-def build_cohort(course: Path, assignment: Assignment, trainees: int, hostile_share: float, seed: int) -> None:
+#: Hostile kinds that only the sandbox stops. Left out of the cohort: under plain `nbgrader autograde` (a) the
+#: trainee's code runs the solutions from source/ and overwrites the gradebook, which ends the whole serial batch
+#: ("file is not a database"); `mesolab grade` gives it 0 (tests/test_pipeline.py).
+SANDBOX_ONLY = {"steals_solutions"}
+
+
+def build_cohort(course: Path, assignment: Assignment, trainees: int, hostile_share: float, seed: int
+                 ) -> dict[str, str]:
+    """Submit the cohort; returns trainee -> kind ("honest", "weaker" or the hostile kind)."""
+    kinds = {}
     rng = random.Random(seed)
     right = correct_values(assignment)
     options = answer_options(assignment)
-    hostile = [(k, v) for k, v in hostile_submissions(assignment, extended=True).items()]
+    hostile = [(k, v) for k, v in hostile_submissions(assignment, extended=True).items() if k not in SANDBOX_ONLY]
     for index in range(trainees):
         student = f"trainee{index:03d}"
         draw = rng.random()
@@ -51,12 +61,29 @@ def build_cohort(course: Path, assignment: Assignment, trainees: int, hostile_sh
             kind, (answers, changes, _score) = hostile[index % len(hostile)]
             notebook = tampered(assignment.submission(course, answers), changes)
             submit(course, assignment, student, notebook, PLANTED_READERS if "plant:readers" in changes else None)
+            kinds[student] = kind
             continue
         values = dict(right)
+        kinds[student] = "honest"
         if draw < hostile_share + 0.3:  # a weaker trainee: some answers wrong
+            kinds[student] = "weaker"
             for name in rng.sample(sorted(values), k=rng.randint(1, max(1, len(values) // 2))):
                 values[name] = wrong_value(values[name], options.get(name))
         submit(course, assignment, student, assignment.submission(course, answers_with(assignment, values)))
+    return kinds
+
+
+def compare_scores(serial: dict[str, float], parallel: dict[str, float], kinds: dict[str, str]) -> bool:
+    """True if (a) and (b) agree on every trainee except the sandbox-only attacks; prints every difference."""
+    same = True
+    for student in sorted(set(serial) | set(parallel)):
+        a, b = serial.get(student), parallel.get(student)
+        if a != b:
+            expected = kinds.get(student) in SANDBOX_ONLY and b is not None and a is not None and b < a
+            same = same and expected
+            print(f"  {student} ({kinds.get(student)}): (a) {a}, (b) {b}"
+                  + ("  [expected: the attack works only without the sandbox]" if expected else "  [UNEXPECTED]"))
+    return same
 
 
 def execute_plainly(notebook_path: Path, timeout: int) -> float:
@@ -139,7 +166,8 @@ class Row:
                 f"(c) nbclient floor {self.c_floor:.1f} s (sum {self.c.wall:.1f} s / {self.jobs}) "
                 f"[CPU {self.c.cpu:.1f} s], (d) nbclient in {self.jobs} processes {self.d.wall:.1f} s; "
                 f"(a)/(b) {self.a.wall / self.b.wall:.2f}x, (b)/(c) {self.b.wall / self.c_floor:.2f}x, "
-                f"(b)/(d) {self.b.wall / self.d.wall:.2f}x, identical scores: {self.same}")
+                f"(b)/(d) {self.b.wall / self.d.wall:.2f}x, "
+                f"identical scores (sandbox-only attacks apart): {self.same}")
 
 
 def main() -> int:
@@ -156,7 +184,7 @@ def main() -> int:
         for name in args.assignments:
             assignment = Assignment.load(name)
             base = make_course(Path(tmp) / name / "base", name)
-            build_cohort(base, assignment, args.trainees, args.hostile_share, args.seed)
+            kinds = build_cohort(base, assignment, args.trainees, args.hostile_share, args.seed)
             serial, parallel = Path(tmp) / name / "serial", Path(tmp) / name / "parallel"
             shutil.copytree(base, serial)
             shutil.copytree(base, parallel)
@@ -172,7 +200,7 @@ def main() -> int:
                 floor_seconds(serial, name, args.timeout)
             with Measured() as d:
                 measured_floor_seconds(serial, name, args.timeout, args.jobs)
-            same = autograded_scores(serial, name) == autograded_scores(parallel, name)
+            same = compare_scores(autograded_scores(serial, name), autograded_scores(parallel, name), kinds)
             row = Row(name, a, b, c, d, same, args.jobs)
             rows.append(row)
             print(row.line(), flush=True)
@@ -182,7 +210,7 @@ def main() -> int:
     print(total.line())
     print(f"(a)/(b) = {total.a.wall / total.b.wall:.2f}x (goal >= 1.8x); "
           f"(b)/(c) = {total.b.wall / total.c_floor:.2f}x (goal <= 1.15x); "
-          f"(b)/(d) = {total.b.wall / total.d.wall:.2f}x; identical scores: {total.same}")
+          f"(b)/(d) = {total.b.wall / total.d.wall:.2f}x; identical scores (sandbox-only attacks apart): {total.same}")
     print(f"least wall time the CPU work allows on {args.jobs} cores (CPU s / {args.jobs}): "
           f"(a) {total.a.cpu / args.jobs:.1f} s, (b) {total.b.cpu / args.jobs:.1f} s, "
           f"nbclient {total.c.cpu / args.jobs:.1f} s")
