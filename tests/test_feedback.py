@@ -18,18 +18,13 @@ pytestmark = [pytest.mark.pipeline, pytest.mark.timeout(300)]
 
 
 @pytest.fixture(scope="module")
-def cohort(report_cohort):
-    return report_cohort
-
-
-@pytest.fixture(scope="module")
-def generated(cohort):
+def generated(report_cohort):
     import contextlib
     import io
 
     from mesolab.instructor.cli import main
 
-    assignment, course = cohort
+    assignment, course = report_cohort
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         assert main(["--course", str(course), "feedback", assignment.name]) == 0
@@ -74,8 +69,8 @@ def test_summary_names_failed_questions_and_why(generated):
     assert "Questions to revisit: Q3." in pages["s01_strong"]
 
 
-def test_no_hidden_test_line_in_summaries_or_nbgrader_pages(cohort, generated):
-    assignment, course = cohort
+def test_no_hidden_test_line_in_summaries_or_nbgrader_pages(report_cohort, generated):
+    assignment, course = report_cohort
     _, pages = generated
     hidden = fb.hidden_lines(course / "source" / assignment.name)
     assert len(hidden) >= 7  # at least one hidden assert per autograded question
@@ -99,10 +94,10 @@ def test_explain_never_quotes_hidden_code():
     assert fb.explain("DeadKernelError", "", True, hidden) == fb.KERNEL_DIED
 
 
-def test_student_glob_limits_the_summaries(cohort, capsys):
+def test_student_glob_limits_the_summaries(report_cohort, capsys):
     from mesolab.instructor.cli import main
 
-    assignment, course = cohort
+    assignment, course = report_cohort
     assert main(["--course", str(course), "feedback", assignment.name, "--student", "s0[12]*"]) == 0
     lines = [line for line in capsys.readouterr().out.splitlines() if line.strip()]
     assert [line.split()[0] for line in lines] == ["s01_strong", "s02_strong"]

@@ -194,15 +194,10 @@ pipeline = pytest.mark.pipeline
 
 
 @pytest.fixture(scope="module")
-def graded(report_cohort):
-    return report_cohort
-
-
-@pytest.fixture(scope="module")
-def report(graded):
+def report(report_cohort):
     from mesolab.instructor.cli import main
 
-    assignment, course = graded
+    assignment, course = report_cohort
     assert main(["--course", str(course), "report", assignment.name]) == 0
     folder = course / "reports" / assignment.name
     with open(folder / "item_analysis.csv", newline="", encoding="utf-8") as handle:
@@ -212,10 +207,10 @@ def report(graded):
 
 @pipeline
 @pytest.mark.timeout(300)
-def test_gradebook_scores_per_item_with_ungraded_manual_items(graded):
+def test_gradebook_scores_per_item_with_ungraded_manual_items(report_cohort):
     from mesolab.instructor.report import read_course
 
-    assignment, course = graded
+    assignment, course = report_cohort
     data = read_course(course, assignment.name)
     assert data.students == sorted(COHORT)
     assert [i.label for i in data.items] == [f"Q{n}" for n in range(1, 9)]
@@ -260,8 +255,8 @@ def test_negatively_discriminating_item_is_flagged_first_with_its_question(repor
 
 
 @pipeline
-def test_item_statistics_and_most_frequent_wrong_answer(report, graded):
-    assignment, _ = graded
+def test_item_statistics_and_most_frequent_wrong_answer(report, report_cohort):
+    assignment, _ = report_cohort
     folder, rows, page = report
     expected = expected_item_scores(assignment)
     q1 = [expected[s]["q1_check"] for s in COHORT]
@@ -275,19 +270,19 @@ def test_item_statistics_and_most_frequent_wrong_answer(report, graded):
 
 
 @pipeline
-def test_unknown_assignment_is_an_error_not_a_traceback(graded, capsys):
+def test_unknown_assignment_is_an_error_not_a_traceback(report_cohort, capsys):
     from mesolab.instructor.cli import main
 
-    _, course = graded
+    _, course = report_cohort
     assert main(["--course", str(course), "report", "99_nothing"]) == 2
     assert "unknown assignment" in capsys.readouterr().err
 
 
 @pipeline
-def test_output_folder_can_be_chosen(graded, tmp_path, capsys):
+def test_output_folder_can_be_chosen(report_cohort, tmp_path, capsys):
     from mesolab.instructor.cli import main
 
-    assignment, course = graded
+    assignment, course = report_cohort
     assert main(["--course", str(course), "report", assignment.name, "--output", str(tmp_path / "out")]) == 0
     assert str(tmp_path / "out" / "report.html") in capsys.readouterr().out
     assert {p.name for p in (tmp_path / "out").iterdir()} >= {"report.html", "item_analysis.csv"}
