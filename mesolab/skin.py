@@ -13,7 +13,7 @@ from ._validate import one_of, real_number
 from .knowledge import knowledge
 from .knowledge.schema import Measurement
 
-#: The longest mesotherapy needle in the sources is 13 mm (FACTS.md §2); anything far past it is a typo.
+#: The longest mesotherapy needle in the sources is 13 mm (techniques.yaml); anything far past it is a typo.
 MAX_NEEDLE_LENGTH_MM = 25.0
 MAX_DEPTH_MM = 25.0
 SEXES = ("female", "male")
@@ -120,7 +120,7 @@ def _profile(region_id: str, sex: str) -> SkinProfile:
     dermis_assumed = dermis is None
     if dermis is None:
         dermis = _find(skin.assumptions, "dermis", region_id, sex, MODEL_METHOD) or _missing("dermis", region_id)
-    # Facial fat has no in-vivo ultrasound values (FACTS.md: NF); cadaver data where they exist.
+    # Facial fat has no in-vivo ultrasound values (nothing found); cadaver data where they exist.
     fat = _find(skin.measurements, "hypodermis", region_id, sex, None)
     fat_range = next(m for m in skin.measurements if m.layer == "hypodermis")
     papillary_share = skin.papillary_fraction_of_dermis

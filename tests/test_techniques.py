@@ -49,7 +49,7 @@ def test_the_facts_the_lesson_teaches_are_in_the_knowledge_base():
     assert nappage.depth.status == "disputed"
     assert [(c.low, c.high) for c in nappage.depth.claims if c.source == "BTP"] == [(2.0, 4.0)]
     assert nappage.target.basis == "general_rule"
-    # Volume per point is not found for any named technique (FACTS.md A1).
+    # Volume per point is not found for any named technique (techniques.yaml: not found).
     assert all(technique(t).volume_per_point.status == "not_found" for t in technique_ids())
     volumes = {c.source: (c.low, c.high) for c in general_claims("volume_per_point")}
     assert volumes["Amin06"] == (0.01, 0.01) and volumes["MesoMed"] == (0.01, 0.05) and volumes["SIM20"] == (0.1, 0.2)

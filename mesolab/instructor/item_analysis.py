@@ -4,7 +4,7 @@ A *score matrix* has one row per trainee and one column per item (an nbgrader gr
 points the trainee got, or ``None`` when the item is not graded yet (a free-text answer awaiting its manual
 grade). ``None`` is never counted as 0.
 
-What is computed, per item (after Ebel; see ``/work/shared/design/ASSESSMENT.md``):
+What is computed, per item (after Ebel; the thresholds and why: ``docs/item-analysis.md``):
 
 * **difficulty** ``p`` = mean score / maximum (for a 0/1 item: the proportion right), and the proportion of
   trainees with full marks;
@@ -33,7 +33,7 @@ from typing import Sequence
 
 import numpy as np
 
-#: Thresholds (Ebel; ASSESSMENT.md).
+#: Thresholds (Ebel; docs/item-analysis.md).
 TOO_EASY_P = 0.95
 TOO_HARD_P = 0.20
 POOR_DISCRIMINATION = 0.20

@@ -3,7 +3,7 @@
 nbgrader executes a trainee's notebook through nbclient, which starts a kernel with a jupyter_client kernel
 manager. :class:`SandboxedKernelManager` is such a manager: ZMQ over Unix sockets (``transport="ipc"``) in a
 private runtime folder, and the kernel command wrapped in Debian's ``bwrap`` (package ``bubblewrap``) as
-``/work/shared/notes/sandbox.md`` describes:
+``docs/sandbox-design.md`` describes:
 
 * new user, IPC, network and UTS namespaces (no PID namespace: ipykernel would think its parent died), and no
   further user namespaces inside (``--disable-userns``); the network namespace has only its own loopback, so

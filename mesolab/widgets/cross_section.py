@@ -14,7 +14,7 @@ from ..plots.cross_section import CrossSectionFigure
 from ..skin import (MAX_NEEDLE_LENGTH_MM, SEXES, LayerBand, SkinProfile, layer_at_depth, needle_tip_depth_mm,
                     region_ids, region_name, skin_profile)
 
-#: Slider ranges: the needles in the sources are 4, 6 and 13 mm long (FACTS.md §2).
+#: Slider ranges: the needles in the sources are 4, 6 and 13 mm long (techniques.yaml).
 LENGTH_RANGE_MM = (0.5, 13.0, 0.5)
 ANGLE_RANGE_DEG = (5, 90, 1)
 

@@ -19,7 +19,7 @@ from ..techniques import (DepositCheck, check_deposit, parameter_text, points_fo
 from .cross_section import ANGLE_RANGE_DEG, LENGTH_RANGE_MM
 
 #: Treatment-area controls. Spacings in the sources run from 2 mm (nappage) to 3 cm (SIM20, pain medicine);
-#: volumes per point from 0.01 to 0.2 mL (FACTS.md §2, A1).
+#: volumes per point from 0.01 to 0.2 mL (techniques.yaml).
 AREA_RANGE_CM2 = (1.0, 100.0, 1.0)
 SPACING_RANGE_MM = (2.0, 30.0, 1.0)
 VOLUME_RANGE_ML = (0.01, 0.2, 0.01)

@@ -22,7 +22,7 @@ class Source(Strict):
     id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9-]*$")
     citation: str = Field(min_length=10)
     quality: Quality
-    secondary: bool = False  # FACTS.md's ⚠: a clinic/trainer page, or a paper read via a copy
+    secondary: bool = False  # ⚠: a clinic/trainer page, or a paper read via a copy
     keywords: str = ""
 
 
