@@ -12,7 +12,7 @@ from typing import Iterable, Mapping
 
 from ._validate import one_of, real_number
 from .knowledge import knowledge
-from .knowledge.schema.acne import GagsBand, TreatmentAdvice
+from .knowledge.schema.acne import GagsBand, ScarDimensions, TreatmentAdvice
 
 #: Lesions and scars in the sources are a few millimetres; more than this is a unit typo (cm, µm).
 MAX_SIZE_MM = 30.0
@@ -226,8 +226,12 @@ def _iga(value: object, name: str) -> int:
 
 # --- scars ------------------------------------------------------------------------------------------------------
 
-EDGES = ("vertical", "sloping")
 CONTOURS = ("depressed", "flat", "raised")
+
+
+def scar_edges() -> tuple[str, ...]:
+    """The edges an examiner can report for a depressed scar (tapering, vertical, sloping), from the knowledge base."""
+    return tuple(scar.edges for scar in knowledge().acne.scar_types if scar.contour == "depressed")
 
 
 @dataclass(frozen=True)
@@ -242,20 +246,25 @@ class ScarCall:
     @property
     def target(self) -> str | None:
         """The key of :func:`injection_advice` for this scar (boxcar_shallow / boxcar_deep for boxcars)."""
-        if self.scar_type == "boxcar" and self.subtype:
-            return f"boxcar_{self.subtype}"
-        return self.scar_type
+        if self.scar_type is None:
+            return None
+        for advice in knowledge().acne.injection_targets:
+            if advice.scar_type == self.scar_type and advice.depth == self.subtype:
+                return advice.target
+        return None  # e.g. a boxcar whose depth was not measured: its advice depends on the depth
 
 
-def classify_scar(width_mm: float | None = None, depth_mm: float | None = None, edges: str = "sloping",
+def classify_scar(width_mm: float | None = None, depth_mm: float | None = None, edges: str | None = None,
                   contour: str = "depressed") -> ScarCall:
-    """Classify an acne scar from its width, depth, edges and contour [Jacob01; dimensions Fabb10].
+    """Classify an acne scar from its shape, with its width as supporting evidence [Jacob01; dimensions Fabb10].
 
-    - contour "flat" (colour only) -> macular; "raised" -> hypertrophic (or keloid): no width needed.
-    - depressed: under 1.5 mm wide -> ice-pick; 1.5 to under 2 mm -> boxcar if the edges are vertical,
-      else ice-pick; 2–4 mm with vertical edges -> boxcar; over 4 mm without vertical edges -> rolling
-      (the source says "> 4–5 mm"; MesoLab uses 4 mm). Other combinations fit no type (``scar_type`` None).
-    - a boxcar is shallow below 0.5 mm deep and deep from 0.5 mm.
+    - contour "flat" (colour only) -> macular; "raised" -> hypertrophic (or keloid).
+    - depressed: the edges decide. Vertical walls -> boxcar, shallow below 0.5 mm deep, deep from 0.5 mm;
+      a tract tapering to a point -> ice-pick; sloping edges without walls -> rolling. The source's widths
+      are what is usual ("most often", "usually"), so a width outside them is reported but never overrules
+      the shape (a 4.5 mm scar with vertical edges is a wide boxcar).
+    - without the edges no type is given: width alone does not decide. An ice-pick tract reaches the deep
+      dermis, so a tapering pit shallower than a deep boxcar (0.5 mm, MesoLab's reading) fits no type.
     """
     shape = one_of("contour", contour, CONTOURS)
     acne = knowledge().acne
@@ -264,37 +273,45 @@ def classify_scar(width_mm: float | None = None, depth_mm: float | None = None, 
         return ScarCall("macular", None, "flat colour change, no contour change", (types["macular"].source,))
     if shape == "raised":
         return ScarCall("hypertrophic", None, "raised scar", (types["hypertrophic"].source,))
-    if width_mm is None:
-        raise ValueError("a depressed scar needs its width in mm (width_mm)")
-    width = real_number("width_mm", width_mm, 0.0, MAX_SIZE_MM, "mm")
+    width = None if width_mm is None else real_number("width_mm", width_mm, 0.0, MAX_SIZE_MM, "mm")
     depth = None if depth_mm is None else real_number("depth_mm", depth_mm, 0.0, MAX_SIZE_MM, "mm")
-    edge = one_of("edges", edges, EDGES)
-    ice, box, rolling = (types[t].dimensions for t in ("ice_pick", "boxcar", "rolling"))
-    assert ice and box and rolling and ice.width_max_mm and box.width_min_mm and box.width_max_mm
-    assert rolling.width_min_mm
-    sources = (types["boxcar"].source, box.source)
-    if width < box.width_min_mm or (width < ice.width_max_mm and edge != "vertical"):
-        return ScarCall("ice_pick", None, f"{width:g} mm wide: ice-pick scars are {ice.width_as_written} "
-                        f"[{ice.source}]; a boxcar needs vertical edges and {box.width_as_written} [{box.source}]",
-                        sources)
-    if edge == "vertical" and width <= box.width_max_mm:
-        shallow_max = acne.boxcar_depth.shallow_max_mm
+    boxcar = types["boxcar"]
+    sources = (boxcar.source, boxcar.dimensions.source if boxcar.dimensions else boxcar.source)
+    if edges is None:
+        return ScarCall(None, None, "describe the edges (tapering, vertical or sloping): the shape decides the type, "
+                        "and the width alone does not", sources)
+    edge = one_of("edges", edges, scar_edges(), plural="edges")
+    scar = next(t for t in acne.scar_types if t.contour == "depressed" and t.edges == edge)
+    dims = scar.dimensions
+    measured = "" if width is None else f"{width:g} mm wide, "
+    why = f"{measured}{edge} edges: {scar.name.lower()} ({scar.description[0].lower()}{scar.description[1:-1]} [{scar.source}])"
+    atypical = _atypical_width(width, dims)
+    if scar.id == "boxcar":
+        box = acne.boxcar_depth
         if depth is None:
-            return ScarCall("boxcar", None, f"{width:g} mm wide with vertical edges (boxcar: {box.width_as_written} "
-                            f"[{box.source}]); measure the depth to tell shallow from deep", sources)
-        subtype = "shallow" if depth < shallow_max else "deep"
-        return ScarCall("boxcar", subtype, f"{width:g} mm wide with vertical edges (boxcar: {box.width_as_written} "
-                        f"[{box.source}]); {depth:g} mm deep: {subtype} ({acne.boxcar_depth.as_written} "
-                        f"[{acne.boxcar_depth.source}])", sources)
-    if edge == "sloping" and width > rolling.width_min_mm:
-        return ScarCall("rolling", None, f"{width:g} mm wide without vertical edges (rolling: "
-                        f"{rolling.width_as_written} [{rolling.source}]; MesoLab uses {rolling.width_min_mm:g} mm)",
-                        sources)
-    return ScarCall(None, None, f"{width:g} mm wide with {edge} edges fits none of the published types: "
-                    f"ice-pick {ice.width_as_written}, boxcar {box.width_as_written} with vertical edges, "
-                    f"rolling {rolling.width_as_written}. Describe it and reassess; no system is universally accepted "
-                    f"[{knowledge().acne.no_universal_system.source}].",
-                    sources)
+            return ScarCall("boxcar", None, f"{why}{atypical}; measure the depth to tell shallow from deep", sources)
+        subtype = "shallow" if depth < box.shallow_max_mm else "deep"
+        return ScarCall("boxcar", subtype, f"{why}{atypical}; {depth:g} mm deep: {subtype} ({box.as_written} "
+                        f"[{box.source}])", sources)
+    if scar.id == "ice_pick" and depth is not None and depth < acne.boxcar_depth.shallow_max_mm:
+        return ScarCall(None, None, f"{measured}tapering but only {depth:g} mm deep: an ice-pick tract reaches the deep "
+                        f"dermis or subcutis [{scar.source}], and MesoLab reads that as at least the "
+                        f"{acne.boxcar_depth.shallow_max_mm:g} mm of a deep boxcar [{acne.boxcar_depth.source}]. "
+                        "Describe it and reassess; no system is universally accepted "
+                        f"[{acne.no_universal_system.source}].", sources)
+    return ScarCall(scar.id, None, f"{why}{atypical}", sources)
+
+
+def _atypical_width(width: float | None, dims: ScarDimensions | None) -> str:
+    """A note when the width lies outside what the source reports as usual (it supports, never overrules)."""
+    if width is None or dims is None:
+        return ""
+    wider = dims.width_max_mm is not None and width > dims.width_max_mm
+    narrower = dims.width_min_mm is not None and width < dims.width_min_mm
+    if not (wider or narrower):
+        return ""
+    return (f"; {'wider' if wider else 'narrower'} than usual ({dims.width_as_written} [{dims.source}]): "
+            "the shape decides, the width only supports")
 
 
 def goodman_baron_grade(contour_change: bool, obvious_at_50_cm: bool = False,
@@ -346,18 +363,28 @@ class InjectionAdvice:
         return f"{verdicts[self.verdict]}. {self.summary}{instead} [{', '.join(self.sources)}]"
 
 
-INJECTION_TARGETS = ("boxcar_shallow", "boxcar_deep", "ice_pick", "rolling", "macular", "hypertrophic", "active_acne")
 _TARGET_ALIASES = {"icepick": "ice_pick", "shallow_boxcar": "boxcar_shallow", "deep_boxcar": "boxcar_deep",
                    "keloid": "hypertrophic", "hypertrophic_scar": "hypertrophic", "active_inflammatory_acne": "active_acne",
                    "acne": "active_acne", "rolling_scar": "rolling", "macular_scar": "macular"}
 
 
+def injection_targets() -> tuple[str, ...]:
+    """The targets :func:`injection_advice` knows, in the knowledge base's order."""
+    return tuple(advice.target for advice in knowledge().acne.injection_targets)
+
+
 def injection_advice(target: str) -> InjectionAdvice:
     """Is ``target`` (a scar type, boxcar_shallow / boxcar_deep, or active_acne) a plausible target of
-    superficial intradermal injection, and what to do otherwise, with sources."""
-    key = one_of("target", target, INJECTION_TARGETS, aliases=_TARGET_ALIASES)
-    if key == "boxcar":
-        raise ValueError("say boxcar_shallow or boxcar_deep: the depth decides")
+    superficial intradermal injection, and what to do otherwise, with sources.
+
+    A scar type whose advice depends on its depth (boxcar) is refused with the names to use instead.
+    """
+    entries = knowledge().acne.injection_targets
+    split_by_depth = tuple(dict.fromkeys(a.scar_type for a in entries if a.depth and a.scar_type))
+    key = one_of("target", target, (*injection_targets(), *split_by_depth), aliases=_TARGET_ALIASES)
+    by_depth = [a.target for a in entries if a.depth and a.scar_type == key]
+    if by_depth:
+        raise ValueError(f"say {' or '.join(by_depth)}: the depth decides")
     return _advice(key)
 
 

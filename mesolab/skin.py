@@ -199,12 +199,20 @@ def layer_at_depth(region: str, depth_mm: float, sex: str = "female") -> LayerBa
                      fat.sources, "deeper than the superficial fat measured in cadavers")
 
 
+def thickness_range_mm(layer: str, method: str = MODEL_METHOD, regional: bool = False) -> tuple[float, float]:
+    """Thinnest and thickest ``layer`` measured by ``method`` on the face (both sexes), ends of ranges included.
+
+    ``regional``: only per-region values (no face-wide ranges). E.g. the epidermis is about 0.17–0.22 mm by
+    ultrasound but 0.03–0.12 mm by histology: a depth question has to say which one it uses.
+    """
+    entries = [m for m in knowledge().skin.measurements
+               if m.layer == layer and m.method == method and (m.region != "face" or not regional)]
+    values = [v for m in entries for v in (m.value_mm, m.low_mm, m.high_mm) if v is not None]
+    if not values:
+        raise ValueError(f"no {layer} values measured by {method!r}")
+    return min(values), max(values)
+
+
 def dermis_range_mm(method: str = MODEL_METHOD) -> tuple[float, float]:
     """Thinnest and thickest regional dermis measured by ``method`` (both sexes)."""
-    values = [
-        m.central_mm for m in knowledge().skin.measurements
-        if m.layer == "dermis" and m.method == method and m.region != "face"
-    ]
-    if not values:
-        raise ValueError(f"no regional dermis values measured by {method!r}")
-    return min(values), max(values)
+    return thickness_range_mm("dermis", method, regional=True)

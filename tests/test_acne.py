@@ -191,39 +191,51 @@ def test_iga_text_and_bad_input():
 # --- scars ------------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("width, depth, edges, contour, expected", [
-    (1.0, 1.5, "sloping", "depressed", "ice_pick"),
-    (1.8, None, "sloping", "depressed", "ice_pick"),
+    (1.0, 1.5, "tapering", "depressed", "ice_pick"),
+    (1.8, None, "tapering", "depressed", "ice_pick"),
     (1.8, 0.3, "vertical", "depressed", "boxcar_shallow"),
     (3.0, 0.6, "vertical", "depressed", "boxcar_deep"),
     (3.0, 0.5, "vertical", "depressed", "boxcar_deep"),
     (4.0, 0.2, "vertical", "depressed", "boxcar_shallow"),
+    (4.5, 0.3, "vertical", "depressed", "boxcar_shallow"),   # a wide boxcar: the edges decide, not the width
+    (1.0, 0.1, "vertical", "depressed", "boxcar_shallow"),   # a narrow boxcar, not an ice-pick
     (6.0, None, "sloping", "depressed", "rolling"),
-    (None, None, "sloping", "flat", "macular"),
-    (None, None, "sloping", "raised", "hypertrophic"),
-    (3.0, 0.3, "sloping", "depressed", None),
-    (6.0, 0.3, "vertical", "depressed", None),
+    (3.0, 0.3, "sloping", "depressed", "rolling"),            # unusually narrow, still rolling by its shape
+    (None, None, "none", "flat", "macular"),
+    (None, None, None, "raised", "hypertrophic"),
+    (1.0, 0.1, "tapering", "depressed", None),                # too shallow for a tract to the deep dermis
+    (1.0, 1.5, None, "depressed", None),                      # width alone never decides
 ])
-def test_classify_scar(width, depth, edges, contour, expected):
+def test_classify_scar_by_shape_with_width_as_support(width, depth, edges, contour, expected):
     call = acne.classify_scar(width, depth, edges, contour)
     assert call.target == expected
     if contour == "depressed":
         assert call.sources == ("Jacob01", "Fabb10")
 
 
+def test_a_width_outside_the_usual_range_is_reported_not_decisive():
+    wide = acne.classify_scar(4.5, 0.3, "vertical")
+    assert "wider than usual" in wide.reason and "most often 1.5–4.0 mm" in wide.reason
+    narrow = acne.classify_scar(3.0, None, "sloping")
+    assert "narrower than usual" in narrow.reason and "usually > 4–5 mm" in narrow.reason
+    assert "than usual" not in acne.classify_scar(3.0, 0.3, "vertical").reason
+
+
 def test_unclassifiable_scar_explains_and_bad_scar_input():
-    assert "fits none of the published types" in acne.classify_scar(3.0, 0.3).reason
-    assert acne.classify_scar(3.0, None, "vertical").subtype is None
-    with pytest.raises(ValueError, match="valid edgess|valid edges"):
+    assert "width alone does not" in acne.classify_scar(3.0, 0.3).reason
+    assert "deep dermis" in acne.classify_scar(1.0, 0.1, "tapering").reason
+    boxcar = acne.classify_scar(3.0, None, "vertical")
+    assert boxcar.scar_type == "boxcar" and boxcar.subtype is None and boxcar.target is None
+    assert acne.scar_edges() == ("tapering", "vertical", "sloping")
+    with pytest.raises(ValueError, match="valid edges"):
         acne.classify_scar(3.0, 0.3, "jagged")
-    with pytest.raises(ValueError, match="needs its width"):
-        acne.classify_scar()
     with pytest.raises(ValueError, match="width_mm must be between"):
-        acne.classify_scar(-1)
+        acne.classify_scar(-1, None, "vertical")
 
 
 @pytest.mark.parametrize("target, verdict, instead", [
     ("boxcar_shallow", "plausible", ""), ("rolling", "adjunct_after_other_treatment", "subcision"),
-    ("ice_pick", "not_a_target", "punch"), ("deep boxcar", "not_a_target", "CROSS"),
+    ("ice_pick", "adjunct_after_other_treatment", "punch"), ("deep boxcar", "not_a_target", "CROSS"),
     ("macular", "not_a_target", "colour"), ("keloid", "not_a_target", "silicone"),
     ("active acne", "not_a_target", "guideline")])
 def test_injection_advice(target, verdict, instead):
@@ -238,9 +250,25 @@ def test_injection_advice(target, verdict, instead):
 def test_injection_advice_bad_input_and_sources():
     with pytest.raises(ValueError, match="unknown target 'filler'; valid targets: boxcar_shallow"):
         acne.injection_advice("filler")
+    with pytest.raises(ValueError, match="say boxcar_shallow or boxcar_deep: the depth decides"):
+        acne.injection_advice("boxcar")
     assert acne.injection_advice("active_acne").sources == ("AAD24",)
-    assert "Hal13" in acne.injection_advice("boxcar_shallow").sources
-    assert "no rct" in acne.injection_advice("boxcar_shallow").evidence_note.lower()
+    assert acne.injection_targets() == tuple(a.target for a in knowledge().acne.injection_targets)
+    shallow = acne.injection_advice("boxcar_shallow")
+    assert "Hal13" in shallow.sources and "no rct" in shallow.evidence_note.lower()
+    # Halachmi 2013 injected after fractional resurfacing and included ice-pick scars: read it as an add-on
+    assert "after a completed series of fractional laser resurfacing" in shallow.summary
+    assert "Hal13" in acne.injection_advice("ice_pick").sources
+    rolling = acne.injection_advice("rolling")
+    assert {"Karnik14", "FDA-Bellafill14"} <= set(rolling.sources) and "not mesotherapy" in rolling.summary
+
+
+def test_every_classified_scar_has_its_injection_advice():
+    for width, depth, edges in ((1.0, 1.5, "tapering"), (3.0, 0.2, "vertical"), (3.0, 0.7, "vertical"),
+                                (6.0, None, "sloping")):
+        assert acne.injection_advice(acne.classify_scar(width, depth, edges).target)
+    for contour in ("flat", "raised"):
+        assert acne.injection_advice(acne.classify_scar(contour=contour).target)
 
 
 @pytest.mark.parametrize("colour_only, obvious, flattens, grade", [

@@ -1,8 +1,8 @@
 """Lesson 02 (acne and scar assessment): tables, figures and self-checks. Every number comes from the knowledge base."""
 from __future__ import annotations
 
-from ..acne import (gags_gap_note, gags_score, injection_advice, max_gags_score, worst_lesion,
-                    INJECTION_TARGETS)
+from ..acne import (classify_scar, gags_assess, gags_score, injection_advice, injection_targets, max_gags_score,
+                    lesion_grade, region_factor, worst_lesion)
 from ..knowledge import knowledge
 from ..plots import FigureView
 from ..plots.acne import VERTICAL_EXAGGERATION, draw_gags, draw_scar_profiles
@@ -67,14 +67,17 @@ def scar_table() -> object:
     rows = []
     for scar in acne.scar_types:
         dims = scar.dimensions
-        rows.append({"scar": scar.name, "contour": scar.contour, "what it is": scar.description,
+        rows.append({"scar": scar.name, "contour": scar.contour, "edges (decide)": scar.edges,
+                     "what it is": scar.description,
                      "width": dims.width_as_written if dims else "—", "depth": dims.depth_as_written if dims else "—",
                      "sources": _cite(scar.source) + (f", dimensions {_cite(dims.source)}" if dims else ""),
                      "note": dims.note if dims else ""})
     box = acne.boxcar_depth
-    rows.append({"scar": "Boxcar depth", "contour": "depressed", "what it is": "shallow or deep", "width": "",
+    rows.append({"scar": "Boxcar depth", "contour": "depressed", "edges (decide)": "vertical",
+                 "what it is": "shallow or deep", "width": "",
                  "depth": box.as_written, "sources": _cite(box.source), "note": ""})
-    return table(rows, caption="Acne scar types (classification [Jacob01], dimensions [Fabb10])")
+    return table(rows, caption="Acne scar types (classification [Jacob01], usual dimensions [Fabb10]): the shape "
+                               "decides the type, the width only supports it")
 
 
 def goodman_baron_table() -> object:
@@ -88,7 +91,7 @@ def goodman_baron_table() -> object:
 def injection_table() -> object:
     """For each scar type (and active acne): superficial injection or something else, with sources."""
     rows = []
-    for target in INJECTION_TARGETS:
+    for target in injection_targets():
         advice = injection_advice(target)
         rows.append({"target": target.replace("_", " "), "verdict": advice.verdict.replace("_", " "),
                      "why": advice.summary, "do instead / first": "; ".join(advice.do_instead) or "—",
@@ -127,15 +130,25 @@ def scar_profiles_figure() -> FigureView:
     return FigureView(figure, alt=alt, caption=caption)
 
 
-def gap_note() -> str:
-    return gags_gap_note(39)
+def _gags_working() -> str:
+    """The worked example's score in words, from the domain functions."""
+    result = gags_assess(example_worst())
+    parts = ", ".join(f"{region.replace('_', ' ')} {lesion} {region_factor(region)}×{lesion_grade(lesion)}"
+                      for region, lesion in result.worst.items())
+    sums = " + ".join(str(points) for points in result.points.values())
+    band = result.band
+    return f"Worst lesions: {parts}: {sums} = {result.score}, {band.name.lower()} ({band.as_published}) [{band.source}]."
+
+
+def _scar_class_text() -> str:
+    call = classify_scar(3.0, 0.7, edges="vertical")
+    return f"A deep boxcar. {call.reason[0].upper()}{call.reason[1:]}."
 
 
 register(
     NumberExercise(
         "02.gags_example", "points", lambda: float(gags_score(example_worst())), 0.01,
-        "Worst lesions: forehead papule 2×2, right cheek pustule 2×3, left cheek comedone 2×1, nose comedone 1×1, "
-        "chin nodule 1×4, trunk none 3×0: 4 + 6 + 2 + 1 + 4 + 0 = 17, mild (1–18) [Adit09].",
+        _gags_working(),
         "Take only the WORST lesion in each area, multiply its grade by the area's factor, and add the six products."),
     ChoiceExercise(
         "02.band39", "abcd", "dc232309c6d404c54063e297a36a261ee2acd9d378a264e591d1d36734901ac5",
@@ -160,15 +173,17 @@ register(
                "c": "The two grades are enough to decide: apply both parts of the definition."}),
     ChoiceExercise(
         "02.scar_class", "abcd", "2471459f912f81cd33f685fb4cb9ae8c301b526fe53d3c5f806963d0196b2268",
-        "3 mm wide with vertical edges is a boxcar (1.5–4.0 mm); 0.7 mm is at least 0.5 mm, so it is a deep boxcar "
-        "[Jacob01, Fabb10].",
-        hints={"a": "Ice-pick scars are under 2 mm wide.",
-               "b": "Shallow boxcars are 0.1–0.5 mm deep; this one is deeper.",
-               "d": "Rolling scars are wider than 4–5 mm and have no vertical walls."}),
+        _scar_class_text(),
+        hints={"a": "Ice-pick scars are narrow tracts that taper to a point; this one has vertical edges.",
+               "b": f"Shallow boxcars are {knowledge().acne.boxcar_depth.as_written.split(',')[0].removeprefix('shallow ')} "
+                    "deep; this one is deeper.",
+               "d": "Rolling scars have sloping edges without vertical walls."}),
     ChoiceExercise(
         "02.rolling_plan", "abcd", "d183220edcb3b83152a16a4876c738296f7c00566ef8427366e092d22288237a",
-        "A rolling scar is tethered to the subcutis: release it first (subcision); filler is at most an add-on "
-        "[Fabb10, Rullan ⚠].",
+        "A rolling scar is tethered to the subcutis: release it first (subcision); a superficial injection is at most "
+        "an add-on [Fabb10, Rullan ⚠]. A different product, the PMMA-collagen filler injected beneath the scar, is "
+        "FDA-approved on its own for distensible rolling cheek scars [Karnik14, FDA-Bellafill14]: it is not "
+        "mesotherapy.",
         hints={"b": "Injected product does not cut the fibrous bands that pull the scar down.",
                "c": "Punch techniques suit narrow ice-pick and deep boxcar scars, not wide rolling ones.",
                "d": "Intralesional steroid flattens raised scars; this scar is depressed."}),

@@ -7,7 +7,7 @@ from ..knowledge import knowledge
 from ..plots import FigureView
 from ..plots.cross_section import CrossSectionFigure
 from ..selfcheck import ChoiceExercise, NumberExercise, register
-from ..skin import needle_tip_depth_mm, skin_profile
+from ..skin import layer_at_depth, needle_tip_depth_mm, skin_profile, thickness_range_mm
 from ..techniques import (PARAMETER_NAMES, PARAMETERS, general_claims, parameter_text, points_for_area,
                           source_mark, stated_depth_conflicts, target_band_mm, target_text, technique,
                           technique_ids)
@@ -87,6 +87,45 @@ def example_deposit(technique_name: str = "papule", region: str = "cheek", sex: 
     return FigureView(figure.figure, alt=f"{reading.description} {reading.verdict}", caption=reading.verdict)
 
 
+def _depth_text() -> str:
+    depth = needle_tip_depth_mm(2.5, 20)
+    eyelid = skin_profile("upper_eyelid", "female").skin_thickness_mm
+    return (f"depth = 2.5 mm × sin 20° ≈ {depth:.2f} mm: reticular dermis in most facial regions by ultrasound "
+            f"[Meng22], already fat in a woman's eyelid (junction at {eyelid:.2f} mm).")
+
+
+def _wrong_layer_texts() -> tuple[str, dict[str, str]]:
+    """Explanation and hints of 03.wrong_layer, computed for a woman's cheek (the exercise's numbers)."""
+    cheek = skin_profile("cheek", "female")
+    epidermis = cheek.band("epidermis").bottom_mm or 0.0
+    junction = cheek.skin_thickness_mm
+    low, high = thickness_range_mm("epidermis", "histology")
+
+    def depth(length: float, angle: float) -> float:
+        return needle_tip_depth_mm(length, angle)
+
+    papule = depth(4, 30)
+    explanation = (f"4 mm at 30° puts the papule {papule:.2f} mm deep, in the "
+                   f"{layer_at_depth('cheek', papule).name.lower()} of the cheek (junction at {junction:.2f} mm); "
+                   "the papule aims at the dermo-epidermal junction [Ved07].")
+    hints = {
+        "a": f"1 mm × sin 8° ≈ {depth(1, 8):.2f} mm: inside the {epidermis:.2f} mm epidermis of this ultrasound model, "
+             f"so the model calls it on target. By histology the epidermis is only {low:.2f}–{high:.2f} mm [Chopra15, "
+             "Selcuk] and a 30G needle is 0.3 mm across: in real skin no deposit can be placed inside the epidermis.",
+        "b": f"2 mm × sin 20° ≈ {depth(2, 20):.2f} mm: inside the dermis ({epidermis:.2f}–{junction:.2f} mm here).",
+        "d": f"10 mm × sin 5° ≈ {depth(10, 5):.2f} mm: still inside the dermis, just above the junction at "
+             f"{junction:.2f} mm."}
+    return explanation, hints
+
+
+def _points_text() -> str:
+    area_mm2, spacing = 24 * 100, 8
+    return (f"24 cm² = {area_mm2} mm²; {area_mm2} ÷ {spacing}² = {area_mm2 / spacing ** 2:g}, rounded up: "
+            f"{points_for_area(24, spacing)} points.")
+
+
+_WRONG_LAYER_EXPLANATION, _WRONG_LAYER_HINTS = _wrong_layer_texts()
+
 register(
     ChoiceExercise(
         "03.route", "abcd", "83d1ea53d2b793b74fc7b1911cc84619b9025452fb167c646814f00847dc4a2e",
@@ -105,18 +144,14 @@ register(
                "d": "A thin needle in the dermis still meets its capillary loops: the layer matters, not the needle."}),
     NumberExercise(
         "03.depth", "mm", lambda: needle_tip_depth_mm(2.5, 20), 0.02,
-        "depth = 2.5 mm × sin 20° ≈ 0.86 mm: reticular dermis in most facial regions, already fat in the eyelid.",
+        _depth_text(),
         "Use depth = inserted length × sin(angle), with the angle in degrees: math.sin(math.radians(20))."),
     ChoiceExercise(
         "03.wrong_layer", "abcd", "be63daf9fe82d7c6fa437c5cf50f518d80a1caab3d4eaec661121b26fa08018f",
-        "4 mm at 30° puts the papule 2 mm deep, in the fat of the cheek; the papule aims at the dermo-epidermal "
-        "junction [Ved07].",
-        hints={"a": "1 mm × sin 8° ≈ 0.14 mm: inside the epidermis, which is the intra-epidermal target.",
-               "b": "2 mm × sin 20° ≈ 0.68 mm: inside the dermis (0.20–1.07 mm here).",
-               "d": "10 mm × sin 5° ≈ 0.87 mm: still inside the dermis, just above the junction at 1.07 mm."}),
+        _WRONG_LAYER_EXPLANATION, hints=_WRONG_LAYER_HINTS),
     NumberExercise(
         "03.points", "points", lambda: points_for_area(24, 8), 0.0,
-        "24 cm² = 2400 mm²; 2400 ÷ 8² = 37.5, rounded up: 38 points.",
+        _points_text(),
         "Convert cm² to mm² (× 100), divide by the spacing squared, then round up to a whole point."),
     ChoiceExercise(
         "03.choose", "abcd", "b553076cb58cacc6fe8aaced8427a1aca87781dbb0343f10d55d7cc5f1831fd0",

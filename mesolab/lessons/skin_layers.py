@@ -8,7 +8,7 @@ from ..plots import FigureView
 from ..plots.cross_section import draw_cross_section
 from ..plots.regions import plot_junction_depth_vs_charts
 from ..selfcheck import ChoiceExercise, NumberExercise, register
-from ..skin import SEXES, needle_tip_depth_mm, region_ids, skin_profile
+from ..skin import SEXES, needle_tip_depth_mm, region_ids, skin_profile, thickness_range_mm
 from ..widgets.cross_section import read_needle
 from . import table
 
@@ -45,6 +45,42 @@ def junction_depth_figure() -> FigureView:
                               "'deep dermis' band [Perrin08].")
 
 
+def _deepest_junction() -> tuple[float, str]:
+    """The deepest dermis–fat junction of the cross-section model (ultrasound) and where it is."""
+    profile = max((skin_profile(r, s) for r in region_ids() for s in SEXES), key=lambda p: p.skin_thickness_mm)
+    return profile.skin_thickness_mm, f"{profile.sex} {profile.region_name.lower()}"
+
+
+def _tip_depth_text() -> str:
+    depth = needle_tip_depth_mm(6, 20)
+    junction, where = _deepest_junction()
+    skin_high = thickness_range_mm("skin")[1]
+    histology_high = thickness_range_mm("dermis", "histology")[1]
+    return (f"depth = 6 mm × sin 20° ≈ {depth:.2f} mm. By the ultrasound study of the lessons [Meng22] that is below "
+            f"the dermis in every region (the deepest junction, {where}, lies at {junction:.2f} mm). Not everywhere "
+            f"by every method: 50 MHz ultrasound measured full skin up to {skin_high:g} mm [HFUS50], and histology a "
+            f"dermis up to {histology_high:g} mm [Chopra15]; there the tip may still be in the skin.")
+
+
+def _tip_layer_text() -> tuple[str, dict[str, str]]:
+    profile = skin_profile("forehead", "female")
+    depth = needle_tip_depth_mm(6, 20)
+    papillary = profile.band("papillary_dermis")
+    explanation = (f"The woman's forehead skin (epidermis + dermis) is about {profile.skin_thickness_mm:.2f} mm thick by "
+                   f"ultrasound [Meng22], so a tip at {depth:.2f} mm lies in the subcutaneous fat.")
+    hints = {"a": f"The epidermis is only about {profile.band('epidermis').bottom_mm:.2f} mm thick by ultrasound.",
+             "b": f"The papillary dermis is the upper fifth of the dermis: here {papillary.top_mm:.2f}–"
+                  f"{papillary.bottom_mm:.2f} mm deep.",
+             "c": f"Add the epidermis and the dermis: is {depth:.2f} mm above or below their sum?"}
+    return explanation, hints
+
+
+def _max_length_mm() -> float:
+    return skin_profile("upper_eyelid", "female").skin_thickness_mm / math.sin(math.radians(30))
+
+
+_TIP_LAYER_EXPLANATION, _TIP_LAYER_HINTS = _tip_layer_text()
+
 register(
     ChoiceExercise(
         "01.invasive", "abcd",
@@ -69,21 +105,17 @@ register(
                "d": "Both ranges cover many facial sites; the region does not explain a 3- to 5-fold gap."}),
     NumberExercise(
         "01.tip_depth", "mm", lambda: needle_tip_depth_mm(6, 20), 0.05,
-        "depth = 6 mm × sin 20° ≈ 2.05 mm: deeper than the whole dermis of every facial region measured.",
+        _tip_depth_text(),
         "Use depth = inserted length × sin(angle), with the angle in degrees: math.sin(math.radians(20))."),
     ChoiceExercise(
         "01.tip_layer", "abcd",
-        "5c174c3358f89bc9933a24798c898b9f970953a57fcf95aeab389fcc531f2798", "The woman's forehead skin (epidermis + dermis) is about "
-        f"{skin_profile('forehead', 'female').skin_thickness_mm:.2f} mm thick by ultrasound [Meng22], "
-        "so a tip at 2.05 mm lies in the subcutaneous fat.",
-        hints={"a": "The epidermis is only about 0.2 mm thick by ultrasound.",
-               "b": "The papillary dermis is the upper fifth of the dermis: well under 0.5 mm here.",
-               "c": "Add the epidermis and the dermis: is 2.05 mm above or below their sum?"}),
+        "5c174c3358f89bc9933a24798c898b9f970953a57fcf95aeab389fcc531f2798", _TIP_LAYER_EXPLANATION,
+        hints=_TIP_LAYER_HINTS),
     NumberExercise(
         "01.max_length", "mm",
-        lambda: skin_profile("upper_eyelid", "female").skin_thickness_mm / math.sin(math.radians(30)), 0.05,
-        "length = skin thickness / sin 30° = twice the skin thickness: about 1.5 mm. At 30°, barely 1.5 mm of "
-        "needle already reaches the fat of the upper eyelid.",
+        _max_length_mm, 0.05,
+        f"length = skin thickness / sin 30° = twice the skin thickness: about {_max_length_mm():.1f} mm. At 30°, "
+        f"barely {_max_length_mm():.1f} mm of needle already reaches the fat of the upper eyelid (by ultrasound [Meng22]).",
         "Turn the rule round: length = depth / sin(angle), with the depth of the dermis–fat junction of the "
         "female upper eyelid (epidermis + dermis)."),
 )

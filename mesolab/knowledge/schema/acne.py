@@ -108,10 +108,10 @@ class OtherSystem(Sourced):
 
 
 class ScarDimensions(Sourced):
-    """Widths (and depth in words) of a scar type, with their own source."""
+    """The usual widths (and depth in words) of a scar type, with their own source: typical, not limits."""
 
-    width_min_mm: float | None = Field(default=None, gt=0, le=MAX_LESION_MM)  # wider than this
-    width_max_mm: float | None = Field(default=None, gt=0, le=MAX_LESION_MM)  # at most this
+    width_min_mm: float | None = Field(default=None, gt=0, le=MAX_LESION_MM)  # usually wider than this
+    width_max_mm: float | None = Field(default=None, gt=0, le=MAX_LESION_MM)  # usually at most this
     width_as_written: str
     depth_as_written: str
 
@@ -122,7 +122,7 @@ class ScarType(Sourced):
     id: str
     name: str
     contour: Literal["depressed", "flat", "raised"]
-    edges: Literal["any", "vertical", "sloping", "none"]  # any: the width alone decides
+    edges: Literal["tapering", "vertical", "sloping", "none"]  # what the examiner sees; it decides the type
     description: str
     dimensions: ScarDimensions | None = None
 
@@ -142,7 +142,9 @@ class GoodmanBaronGrade(Sourced):
 class TreatmentAdvice(Sourced):
     """Whether a scar (or active acne) is a plausible target of superficial intradermal injection."""
 
-    target: str  # a scar type id, a boxcar subtype, or "active_acne"
+    target: str  # the name lessons and acne.injection_advice use, e.g. "boxcar_shallow"
+    scar_type: str | None = None  # the scar type it is for; None: not a scar (active acne)
+    depth: Literal["shallow", "deep"] | None = None  # for a scar type split by depth (boxcar)
     verdict: Literal["plausible", "adjunct_after_other_treatment", "not_a_target"]
     summary: str
     do_instead: list[str]
@@ -168,8 +170,18 @@ class Acne(Strict):
         for lesion_type in self.lesion_types:
             if lesion_type.gags_lesion not in lesions:
                 raise ValueError(f"lesion type {lesion_type.id}: unknown gags_lesion {lesion_type.gags_lesion!r}")
-        targets = {scar.id for scar in self.scar_types} | {"boxcar_shallow", "boxcar_deep", "active_acne"}
+        scar_ids = {scar.id for scar in self.scar_types}
+        seen: set[tuple[str | None, str | None]] = set()
         for advice in self.injection_targets:
-            if advice.target not in targets:
-                raise ValueError(f"injection target {advice.target!r} is not a scar type")
+            if advice.scar_type is not None and advice.scar_type not in scar_ids:
+                raise ValueError(f"injection target {advice.target!r}: unknown scar_type {advice.scar_type!r}")
+            if advice.depth is not None and advice.scar_type is None:
+                raise ValueError(f"injection target {advice.target!r}: a depth needs a scar_type")
+            key = (advice.scar_type, advice.depth)
+            if advice.scar_type is not None and key in seen:
+                raise ValueError(f"injection target {advice.target!r}: {key} is given twice")
+            seen.add(key)
+        targets = [advice.target for advice in self.injection_targets]
+        if len(set(targets)) != len(targets):
+            raise ValueError("injection targets must have distinct names")
         return self
