@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from ._validate import one_of, real_number
 from .knowledge import knowledge, source_mark
 from .knowledge.schema.techniques import Claim, GeneralClaim, Parameter, Technique
-from .skin import LayerBand, layer_at_depth, needle_tip_depth_mm, skin_profile
+from .skin import LayerBand, layer_at_depth, needle_tip_depth_mm, skin_profile, thickness_range_mm
 
 #: The parameters of a technique, in the order lessons show them.
 PARAMETERS = ("depth", "needle", "angle", "bevel", "volume_per_point", "spacing", "bleeding", "typical_use")
@@ -107,6 +107,11 @@ class DepositCheck:
         where = (f"{self.technique.name}, {self.sex} {self.region_name.lower()}: deposit {self.depth_mm:.2f} mm "
                  f"deep → {self.layer.name}")
         if self.in_target:
+            if self.layer.layer_id == "epidermis":
+                low, high = thickness_range_mm("epidermis", "histology")
+                return (f"{where}: in the target ({self.target_names}) by the ultrasound model only: by histology "
+                        f"the epidermis is {low:.2f}–{high:.2f} mm, thinner than the needle, so a deposit cannot "
+                        "be placed inside it.")
             return f"{where}: in the target ({self.target_names})."
         if self.in_target is None:
             return (f"{where}: perhaps in the target ({self.target_names}), perhaps below it: the fat's "

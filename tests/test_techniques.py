@@ -333,3 +333,9 @@ def test_lesson_03_corrects_the_seed_errors_and_shows_the_disagreements(repo):
     assert "0.6–1.2 mm" in text and "teaching approximation" in text
     code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
     assert "TechniqueSimulator(" in code
+
+
+def test_an_intra_epidermal_deposit_is_on_target_only_by_the_ultrasound_model():
+    verdict = check_deposit("intra_epidermal", "cheek", 0.5, 10).verdict
+    assert "by the ultrasound model only" in verdict and "cannot be placed" in verdict
+    assert "ultrasound model only" not in check_deposit("papule", "cheek", 1, 15).verdict

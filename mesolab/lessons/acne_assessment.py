@@ -140,6 +140,23 @@ def _gags_working() -> str:
     return f"Worst lesions: {parts}: {sums} = {result.score}, {band.name.lower()} ({band.as_published}) [{band.source}]."
 
 
+def _band39_text() -> str:
+    bands = {band.id: band for band in knowledge().acne.gags.bands}
+    severe, very = bands["severe"], bands["very_severe"]
+    return (f"The published table says {severe.as_published} severe and '{very.as_published}' very severe, so 39 falls "
+            f"in no band [{severe.source}]. The other cut-offs are confirmed and one summary uses '>38' "
+            f"[{knowledge().acne.gags.alternative_cutoff.source}]: MesoLab reads '{very.as_published}' as '≥39' and "
+            "says so.")
+
+
+def _lesion_size_text() -> str:
+    cutoffs = sorted(knowledge().acne.size_cutoffs, key=lambda c: c.papule_below_mm)
+    said = "; ".join(f"'{c.as_written}' {_cite(c.source)}" for c in cutoffs)
+    return (f"The sources put the papule/nodule border at different sizes: {said}. Between "
+            f"{cutoffs[0].papule_below_mm:g} and {cutoffs[-1].papule_below_mm:g} mm they disagree: name the cut-off "
+            "you use.")
+
+
 def _scar_class_text() -> str:
     call = classify_scar(3.0, 0.7, edges="vertical")
     return f"A deep boxcar. {call.reason[0].upper()}{call.reason[1:]}."
@@ -152,15 +169,13 @@ register(
         "Take only the WORST lesion in each area, multiply its grade by the area's factor, and add the six products."),
     ChoiceExercise(
         "02.band39", "abcd", "dc232309c6d404c54063e297a36a261ee2acd9d378a264e591d1d36734901ac5",
-        "The published table says 31–38 severe and '>39' very severe, so 39 falls in no band [Adit09]. The other "
-        "cut-offs are confirmed and one summary uses '>38' [AcneQA]: MesoLab reads '>39' as '≥39' and says so.",
+        _band39_text(),
         hints={"a": "Severe ends at 38 in the published table: 39 is not in it.",
                "b": "Look at the published band for 'very severe': is 39 greater than 39?",
                "d": "39 can occur: nodules everywhere except pustules on the forehead and the trunk give 44 − 2 − 3 = 39."}),
     ChoiceExercise(
         "02.lesion_size", "abcd", "c1eee5afb27bdf5797f936f44cf572071734f2829620b4d433aaecbf77596714",
-        "DermNet puts the papule/nodule border at 5 mm [DermNet]; a clinic's GAGS page puts it at 1 cm [KBLim ⚠]. "
-        "Between 5 and 10 mm the sources disagree: name the cut-off you use.",
+        _lesion_size_text(),
         hints={"a": "Check both cut-offs in the table: does every source call 8 mm a papule?",
                "c": "A pustule has visible pus; this lesion has none.",
                "d": "Comedones are not inflamed; this lesion is."}),
