@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import math
 import shutil
-import statistics
-import time
+import re
 from pathlib import Path
 
 import pytest
@@ -264,7 +263,7 @@ def test_every_technique_and_extreme_position_gives_a_reading():
         for angle in (simulator.angle.min, simulator.angle.max):
             for length in (simulator.length.min, simulator.length.max):
                 simulator.angle.value, simulator.length.value = angle, length
-                assert simulator.readout.value.count("deposit ") == 1
+                assert len(re.findall(r"deposit [0-9.]+ mm deep", simulator.readout.value)) == 1
 
 
 def test_controls_are_labelled_and_carry_test_classes():
@@ -287,20 +286,6 @@ def test_the_module_01_explorer_still_draws_no_target_or_deposit():
     assert not figure._target.get_visible()
     assert len(figure._deposit.get_xdata()) == 0
     assert "Needle tip ○" in figure._tip_label.get_text()
-
-
-def test_a_slider_update_is_fast_on_agg():
-    simulator = TechniqueSimulator()
-    simulator.angle.value = 31  # warm the cached background
-    times = []
-    for index in range(60):
-        started = time.perf_counter()
-        if index % 2:
-            simulator.angle.value = 20 + index % 20
-        else:
-            simulator.length.value = 1.0 + (index % 10) * 0.1
-        times.append(time.perf_counter() - started)
-    assert statistics.median(times) < 0.030, f"median update {statistics.median(times) * 1000:.1f} ms"
 
 
 # --- lesson self-checks --------------------------------------------------------------------------------------
