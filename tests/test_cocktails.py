@@ -45,9 +45,33 @@ def test_evidence_is_graded_honestly():
 
 def test_regulation_says_what_is_and_is_not_approved():
     regulation = knowledge().cocktails.regulation
-    approved = [r for r in regulation if r.approved]
-    assert [r.id for r in approved] == ["skinvive"] and "not approved for scars" in approved[0].says
+    approved = {r.id: r for r in regulation if r.approved}
+    assert set(approved) == {"skinvive", "bellafill"}
+    assert "not approved for scars" in approved["skinvive"].says
+    # The one injectable approved for acne scars (rolling cheek scars) is a PMMA-collagen filler, not mesotherapy.
+    assert "rolling" in approved["bellafill"].says and "not mesotherapy" in approved["bellafill"].says
+    assert approved["bellafill"].source == "Karnik14"
     assert any("not FDA-approved" in r.says for r in regulation if not r.approved)
+    # SKINVIVE is a cross-linked gel with lidocaine: not the non-cross-linked HA of a cocktail.
+    assert "cross-linked (BDDE)" in ingredient("hyaluronic acid").regulatory.says
+    # The 2021 paper is a narrative update on rejuvenation, not a systematic review.
+    assert "narrative update" in knowledge().source("JCS21").citation
+    assert any("fatal anaphylactic" in r.says and r.source == "HAS14" for r in regulation)
+
+
+def test_no_source_is_said_to_show_antibiotic_cocktails_failing():
+    """No source says the outbreak cocktails held antibiotics: the knowledge base must not claim they failed."""
+    base = knowledge().cocktails
+    texts = [w.says for r in base.rules for w in r.why] + [i.reactions.says for i in base.ingredients]
+    assert not any("did not prevent" in text for text in texts)
+
+
+def test_procaine_caution_comes_from_the_knowledge_base():
+    verdict = check_cocktail("atrophic_scars", {"procaine": 1.0}).verdicts[0]
+    procaine = ingredient("procaine")
+    assert verdict.status == "caution"
+    assert any(procaine.evidence[0].says in reason for reason in verdict.reasons)
+    assert procaine.evidence[0].source in verdict.sources
 
 
 def test_outbreaks_are_sourced():

@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Millimetres = float
-Quality = Literal["peer_reviewed", "consensus", "regulatory", "label", "textbook", "secondary"]
+Quality = Literal["peer_reviewed", "consensus", "regulatory", "label", "textbook", "registry", "secondary"]
 
 #: Anything thicker than this is not a facial skin layer; it catches cm/µm typed as mm.
 MAX_LAYER_MM = 20.0
