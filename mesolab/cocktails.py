@@ -217,8 +217,10 @@ class LidocaineLimit:
         text += f" {source_mark(self.limit.limit.source)}."
         if self.reduce_further:
             names = ", ".join(r.name for r in _base().reductions if r.id in self.reduce_further)
+            marks = " ".join(source_mark(s) for s in dict.fromkeys(
+                r.advice.source for r in _base().reductions if r.id in self.reduce_further))
             text += (f" Lower limit advised ({names}); amount not given in the sources, so "
-                     f"{self.ceiling_mg:g} mg is a ceiling, not a target {source_mark('Kouba16')}.")
+                     f"{self.ceiling_mg:g} mg is a ceiling, not a target {marks}.")
         return text
 
 

@@ -216,7 +216,8 @@ def limit_figure(weights=(40, 50, 60, 66, 70, 80, 90, 100, 120)) -> HtmlFigure:
     caption = (f"Lidocaine ceiling for adults, bars drawn to scale: {'; '.join(binds)}. Worked check: 60 kg plain → "
                f"{worked.ceiling_mg:g} mg. Source {source_mark(worked.limit.limit.source)}. These are ceilings for "
                f"healthy adults: for the elderly, impaired organs, pregnancy and the face or neck the sources say "
-               f"'lower' with no figure {source_mark('Kouba16')}.")
+               f"'lower' with no figure "
+               f"{' '.join(source_mark(s) for s in dict.fromkeys(r.advice.source for r in knowledge().cocktails.reductions))}.")
     return ceiling_bars(rows, labels, summary, caption)
 
 
