@@ -230,3 +230,14 @@ def test_builder_widget_blocks_and_gauges():
     assert "No antibiotics in cocktails" in builder.verdicts.value
     builder.other_allergies.value = "latex"
     assert "cannot match" in builder.readout.value
+
+
+def test_lesson_04_corrects_the_seed_claims_and_says_what_is_approved(repo):
+    import nbformat
+
+    lesson = nbformat.read(repo / "notebooks" / "04_cocktail_selection.ipynb", as_version=4)
+    text = "\n".join(c.source for c in lesson.cells if c.cell_type == "markdown")
+    for needed in ("Bellafill", "[Karnik14]", "cross-linked", "narrative update", "enzymes, hormones",
+                   "regulates sebum", "[HAS14]"):
+        assert needed in text, needed
+    assert "did not prevent" not in text and "a systematic review concluded" not in text

@@ -346,3 +346,14 @@ def test_intake_form_widget_updates_as_it_is_filled():
     form.no_known_allergies.value = False
     form.planned["lidocaine"].value = True
     assert "DECLINE" in form.readout.value and "[RestylaneUS" in form.readout.value
+
+
+def test_lesson_05_corrects_the_seed_safety_claims(repo):
+    import nbformat
+
+    lesson = nbformat.read(repo / "notebooks" / "05_risk_screening.ipynb", as_version=4)
+    text = "\n".join(c.source for c in lesson.cells if c.cell_type == "markdown")
+    for needed in ("No deaths", "fatal anaphylactic shock", "[HAS14]", "not evidence of harm", "convention",
+                   "**site**", "precaution"):
+        assert needed in text, needed
+    assert "no breastfeeding data" not in text and "The label says wait 6 months" not in text
