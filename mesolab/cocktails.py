@@ -22,9 +22,11 @@ from ._validate import one_of, real_number
 from .knowledge import knowledge, source_mark
 from .knowledge.schema.cocktails import AllergenClass, DoseLimit, Ingredient, Rule
 
-GOALS = ("active_acne", "post_acne_marks", "atrophic_scars")
-GROUPS = ("adult", "child", "infant_under_6_months")
-ANAESTHETIC_CLASSES = ("amide", "ester")
+#: The treatment goals and the patient groups with lidocaine limits, in the knowledge base's order.
+GOALS: tuple[str, ...] = tuple(knowledge().cocktails.goals)
+GROUPS: tuple[str, ...] = tuple(dict.fromkeys(d.group for d in knowledge().cocktails.lidocaine_limits))
+#: The anaesthetic the dose limits are for (``lidocaine_limits``); any other anaesthetic has no checkable dose.
+DOSED_ANAESTHETIC = "lidocaine"
 #: Input limits: body weight of a newborn to a heavy adult; a cocktail volume per ingredient per session.
 WEIGHT_RANGE_KG = (2.0, 250.0)
 MAX_VOLUME_ML = 100.0
@@ -33,10 +35,6 @@ EVIDENCE_NAMES = {"injected_trial": "controlled trial of the injection",
                   "injected_small_studies": "small injection studies only",
                   "other_route_only": "other route or condition only",
                   "none_found": "no evidence found"}
-_CLASS_ALIASES = {"amides": "amide", "amide_anaesthetics": "amide", "amide_anesthetics": "amide",
-                  "amide_anaesthetic": "amide", "amide_anesthetic": "amide", "esters": "ester",
-                  "ester_anaesthetics": "ester", "ester_anesthetics": "ester", "ester_anaesthetic": "ester",
-                  "ester_anesthetic": "ester", "paba": "ester"}
 #: Allergy entries that mean "no allergy" (a trainee may type them into a list).
 NO_ALLERGY_WORDS = frozenset({"none", "no", "nil", "nka", "nkda", "no_known_allergies", "no_known_drug_allergies"})
 _GROUP_ALIASES = {"adults": "adult", "children": "child", "infant": "infant_under_6_months",
@@ -78,18 +76,6 @@ def find_ingredient(name: str) -> Ingredient | None:
 def rule(rule_id: str) -> Rule:
     rule_id = one_of("rule", rule_id, tuple(r.id for r in _base().rules))
     return next(r for r in _base().rules if r.id == rule_id)
-
-
-def anaesthetic_class(name: str) -> str | None:
-    """'amide' for lidocaine, 'ester' for procaine, None for a non-anaesthetic."""
-    return ingredient(name).anaesthetic_class
-
-
-def class_members(anaesthetic_class_name: str) -> tuple[str, ...]:
-    """The ingredient ids of one anaesthetic class."""
-    chosen = one_of("anaesthetic class", anaesthetic_class_name, ANAESTHETIC_CLASSES, aliases=_CLASS_ALIASES,
-                    plural="anaesthetic classes")
-    return tuple(i.id for i in _base().ingredients if i.anaesthetic_class == chosen)
 
 
 def allergen_classes_of(allergy: str) -> tuple[AllergenClass, ...]:
@@ -231,8 +217,10 @@ class LidocaineLimit:
         text += f" {source_mark(self.limit.limit.source)}."
         if self.reduce_further:
             names = ", ".join(r.name for r in _base().reductions if r.id in self.reduce_further)
+            marks = " ".join(source_mark(s) for s in dict.fromkeys(
+                r.advice.source for r in _base().reductions if r.id in self.reduce_further))
             text += (f" Lower limit advised ({names}); amount not given in the sources, so "
-                     f"{self.ceiling_mg:g} mg is a ceiling, not a target {source_mark('Kouba16')}.")
+                     f"{self.ceiling_mg:g} mg is a ceiling, not a target {marks}.")
         return text
 
 
@@ -261,7 +249,7 @@ def lidocaine_limit(weight_kg: float, with_epinephrine: bool = False, group: str
     if cap is None:  # no cap given for children: never above the adult cap for the same preparation
         cap = next(d.cap_mg for d in _base().lidocaine_limits
                    if d.group == "adult" and d.with_epinephrine == with_epinephrine)
-    ceiling = min(weight * rate, cap) if cap is not None else weight * rate
+    ceiling = min(weight * rate, cap)
     return LidocaineLimit(weight, chosen_group, with_epinephrine, round(rate, 6),
                           (limit.mg_per_kg_low, limit.mg_per_kg_high), cap, round(ceiling, 6), reductions, limit)
 
@@ -355,7 +343,7 @@ def check_cocktail(goal: str, ingredients: Mapping[str, float], allergies: Itera
 
     Blocking rules: antibiotics (no_antibiotics), alcohol- or oil-based substances (no_alcohol_or_oil), and
     any allergy to the ingredient or to its allergen class, e.g. amide anaesthetics (allergy). Caution: no
-    evidence for the goal, and procaine, whose dose the sources give no limit for. Allergies MesoLab cannot
+    evidence for the goal, and any anaesthetic but lidocaine (procaine), whose dose the sources give no limit for. Allergies MesoLab cannot
     match to any ingredient or class are listed in ``unrecognised_allergies`` (check the product by hand).
     """
     chosen_goal = one_of("goal", goal, GOALS)
@@ -385,15 +373,15 @@ def check_cocktail(goal: str, ingredients: Mapping[str, float], allergies: Itera
             sources += [src for c in conflicts for src in c.sources]
         evidence, level = _goal_evidence(chosen, chosen_goal)
         if status != "blocked":
-            if chosen.id == "procaine":
+            if chosen.kind == "anaesthetic" and chosen.id != DOSED_ANAESTHETIC:
                 status = "caution"
-                reasons.append(f"No maximum dose for procaine in the sources: the builder cannot check it; "
-                               f"a contaminated procaine vial was found in the Lima outbreak {source_mark('Mun08')}.")
-                sources.append("Mun08")
+                reasons += [f"{e.says} {source_mark(e.source)}: the builder cannot check its dose."
+                            for e in chosen.evidence]
+                sources += [e.source for e in chosen.evidence]
             elif chosen.kind == "active" and level == "none_found":
                 status = "caution"
                 reasons.append("No evidence for this goal in the sources.")
-        if chosen.id == "lidocaine":
+        if chosen.id == DOSED_ANAESTHETIC:
             lidocaine_ml += ml
         sources.append(chosen.evidence[0].source)
         verdicts.append(Verdict(chosen, ml, status, tuple(reasons), tuple(dict.fromkeys(sources)), evidence))

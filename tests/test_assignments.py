@@ -70,6 +70,30 @@ def test_test_cells_reimport_what_they_use_and_compare_strict_values(name):
             "compare the values the strict readers return, not the trainee's object")
 
 
+#: Modules 04-05: graded items whose key changed with a clinical correction (issue 16), as
+#: (assignment, test cell, answers under the old key, answers under the new key).
+_CHANGED_KEYS_04_05 = [
+    # Herpes prophylaxis depends on the site and the history: one cold sore long ago, cheeks only -> none routinely.
+    ("05_risk_screening", "q3_check", {"q3_outcome": "b", "q3_step": "c"}, {"q3_outcome": "b", "q3_step": "d"}),
+]
+
+
+@pytest.mark.parametrize("name, grade_id, old, new", _CHANGED_KEYS_04_05, ids=lambda v: v if isinstance(v, str) else "")
+def test_a_corrected_key_scores_the_old_answer_zero_and_the_new_one_full(name, grade_id, old, new):
+    """The instructor's test cell, hidden tests included, run as nbgrader runs it: an error scores 0, none full."""
+    cell = next(c for c in Assignment.load(name).test_cells if c.metadata["nbgrader"]["grade_id"] == grade_id)
+
+    def scores_full(answers: dict[str, object]) -> bool:
+        try:
+            exec(compile(cell.source, grade_id, "exec"), dict(answers))
+        except AssertionError:
+            return False
+        return True
+
+    assert not scores_full(old), f"{name} {grade_id}: the old key still scores"
+    assert scores_full(new), f"{name} {grade_id}: the new key does not score"
+
+
 def _secret_lines(name: str) -> set[str]:
     source = (REPO / "source" / name).glob("*.ipynb")
     lines = set()

@@ -45,9 +45,33 @@ def test_evidence_is_graded_honestly():
 
 def test_regulation_says_what_is_and_is_not_approved():
     regulation = knowledge().cocktails.regulation
-    approved = [r for r in regulation if r.approved]
-    assert [r.id for r in approved] == ["skinvive"] and "not approved for scars" in approved[0].says
+    approved = {r.id: r for r in regulation if r.approved}
+    assert set(approved) == {"skinvive", "bellafill"}
+    assert "not approved for scars" in approved["skinvive"].says
+    # The one injectable approved for acne scars (rolling cheek scars) is a PMMA-collagen filler, not mesotherapy.
+    assert "rolling" in approved["bellafill"].says and "not mesotherapy" in approved["bellafill"].says
+    assert approved["bellafill"].source == "Karnik14"
     assert any("not FDA-approved" in r.says for r in regulation if not r.approved)
+    # SKINVIVE is a cross-linked gel with lidocaine: not the non-cross-linked HA of a cocktail.
+    assert "cross-linked (BDDE)" in ingredient("hyaluronic acid").regulatory.says
+    # The 2021 paper is a narrative update on rejuvenation, not a systematic review.
+    assert "narrative update" in knowledge().source("JCS21").citation
+    assert any("fatal anaphylactic" in r.says and r.source == "HAS14" for r in regulation)
+
+
+def test_no_source_is_said_to_show_antibiotic_cocktails_failing():
+    """No source says the outbreak cocktails held antibiotics: the knowledge base must not claim they failed."""
+    base = knowledge().cocktails
+    texts = [w.says for r in base.rules for w in r.why] + [i.reactions.says for i in base.ingredients]
+    assert not any("did not prevent" in text for text in texts)
+
+
+def test_procaine_caution_comes_from_the_knowledge_base():
+    verdict = check_cocktail("atrophic_scars", {"procaine": 1.0}).verdicts[0]
+    procaine = ingredient("procaine")
+    assert verdict.status == "caution"
+    assert any(procaine.evidence[0].says in reason for reason in verdict.reasons)
+    assert procaine.evidence[0].source in verdict.sources
 
 
 def test_outbreaks_are_sourced():
@@ -206,3 +230,14 @@ def test_builder_widget_blocks_and_gauges():
     assert "No antibiotics in cocktails" in builder.verdicts.value
     builder.other_allergies.value = "latex"
     assert "cannot match" in builder.readout.value
+
+
+def test_lesson_04_corrects_the_seed_claims_and_says_what_is_approved(repo):
+    import nbformat
+
+    lesson = nbformat.read(repo / "notebooks" / "04_cocktail_selection.ipynb", as_version=4)
+    text = "\n".join(c.source for c in lesson.cells if c.cell_type == "markdown")
+    for needed in ("Bellafill", "[Karnik14]", "cross-linked", "narrative update", "enzymes, hormones",
+                   "regulates sebum", "[HAS14]"):
+        assert needed in text, needed
+    assert "did not prevent" not in text and "a systematic review concluded" not in text

@@ -91,10 +91,12 @@ def test_each_stopping_finding_alone_defers_or_declines(key):
     assert outcome(**{key: "yes"}) in ("defer", "decline")
 
 
-def test_herpes_history_is_caution_with_antiviral_prophylaxis():
+def test_herpes_history_is_caution_and_prophylaxis_depends_on_site_and_history():
     result = screen(intake(herpes_history=True))
     assert result.outcome == "caution"
-    assert "antiviral prophylaxis" in result.reasons[0].what_to_do
+    what_to_do = result.reasons[0].what_to_do
+    assert "antiviral prophylaxis" in what_to_do and "perioral" in what_to_do and "often" in what_to_do
+    assert "no routine prophylaxis" in what_to_do
 
 
 @pytest.mark.parametrize("allergy", ["lidocaine", "Lignocaine", "articaine", "amide anaesthetics", "Xylocaine "])
@@ -127,8 +129,33 @@ def test_unmatched_allergy_or_unknown_ingredient_asks_for_a_check_by_hand():
     assert outcome(allergies=["penicillin"], planned_ingredients=[]) == "caution"  # check once the plan is known
 
 
-def test_two_allergies_defer():
-    assert outcome(allergies=["penicillin", "latex"]) == "defer"
+def test_two_allergies_are_a_caution_not_a_deferral():
+    """The label contraindicates multiple SEVERE allergies: the severity is asked, and decides decline."""
+    result = screen(intake(allergies=["hay fever", "cat"]))
+    assert result.outcome == "caution" and "multiple_allergies" in result.rule_ids
+    assert "decline" in rule("multiple_allergies").what_to_do and "severe" in rule("multiple_allergies").what_to_do
+    assert outcome(allergies=["penicillin", "lidocaine"], planned_ingredients=["lidocaine"]) == "decline"
+
+
+def test_lifelong_blood_thinners_have_an_end_and_aspirin_alone_is_a_precaution():
+    anticoagulants = rule("anticoagulants")
+    assert "prescriber" in anticoagulants.what_to_do and "lifelong" in anticoagulants.what_to_do
+    assert "aspirin" in INTAKE_FIELDS["anticoagulants"].question  # the question says aspirin alone is not a "yes"
+    assert any(a.source == "SBVital" and "not a reason to defer" in a.note for a in anticoagulants.also)
+
+
+def test_breastfeeding_is_a_label_precaution_and_the_lactation_source_is_not_cited_against_it():
+    breastfeeding = rule("breastfeeding")
+    assert breastfeeding.action == "defer" and "not evidence of harm" in breastfeeding.reason
+    elact = next(a for a in breastfeeding.also if a.source == "eLact")
+    assert "safe" in elact.note and "compatible" in elact.note
+
+
+def test_isotretinoin_wait_is_a_convention_attributed_to_the_package_insert():
+    isotretinoin = rule("isotretinoin_recent")
+    assert isotretinoin.source == "IsoInsert" and "convention" in isotretinoin.reason
+    assert "injections are not named" in isotretinoin.note
+    assert not any("the label says 6 months" in view.says for view in isotretinoin.dispute.views)
 
 
 def test_boundaries():
@@ -319,3 +346,14 @@ def test_intake_form_widget_updates_as_it_is_filled():
     form.no_known_allergies.value = False
     form.planned["lidocaine"].value = True
     assert "DECLINE" in form.readout.value and "[RestylaneUS" in form.readout.value
+
+
+def test_lesson_05_corrects_the_seed_safety_claims(repo):
+    import nbformat
+
+    lesson = nbformat.read(repo / "notebooks" / "05_risk_screening.ipynb", as_version=4)
+    text = "\n".join(c.source for c in lesson.cells if c.cell_type == "markdown")
+    for needed in ("No deaths", "fatal anaphylactic shock", "[HAS14]", "not evidence of harm", "convention",
+                   "**site**", "precaution"):
+        assert needed in text, needed
+    assert "no breastfeeding data" not in text and "The label says wait 6 months" not in text

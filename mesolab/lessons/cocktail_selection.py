@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html
 
-
 from .. import cocktails
 from ..cocktails import GOALS, evidence_for_goal, lidocaine_limit, max_volume_ml, mg_per_ml, source_mark
 from ..knowledge import knowledge
@@ -29,7 +28,7 @@ _LEVEL_STYLE = {
 
 
 def _level_name(level: str) -> str:
-    return getattr(cocktails, "EVIDENCE_NAMES", {}).get(level, level.replace("_", " "))
+    return cocktails.EVIDENCE_NAMES.get(level, level.replace("_", " "))
 
 
 def _left(markup: str) -> str:
@@ -44,7 +43,7 @@ def _said(statement) -> str:
 
 def _without_level(text: str) -> str:
     """An evidence text without its leading 'level name: ' (the table shows the level in its own column)."""
-    for name in getattr(cocktails, "EVIDENCE_NAMES", {}).values():
+    for name in cocktails.EVIDENCE_NAMES.values():
         if text.startswith(f"{name}: "):
             return text[len(name) + 2:]
     return text
@@ -217,7 +216,8 @@ def limit_figure(weights=(40, 50, 60, 66, 70, 80, 90, 100, 120)) -> HtmlFigure:
     caption = (f"Lidocaine ceiling for adults, bars drawn to scale: {'; '.join(binds)}. Worked check: 60 kg plain → "
                f"{worked.ceiling_mg:g} mg. Source {source_mark(worked.limit.limit.source)}. These are ceilings for "
                f"healthy adults: for the elderly, impaired organs, pregnancy and the face or neck the sources say "
-               f"'lower' with no figure {source_mark('Kouba16')}.")
+               f"'lower' with no figure "
+               f"{' '.join(source_mark(s) for s in dict.fromkeys(r.advice.source for r in knowledge().cocktails.reductions))}.")
     return ceiling_bars(rows, labels, summary, caption)
 
 
@@ -235,14 +235,48 @@ def _expected_cap_90kg_epi() -> float:
     return lidocaine_limit(90, with_epinephrine=True).ceiling_mg
 
 
+def _volume_explanation() -> str:
+    limit, strength = lidocaine_limit(50), mg_per_ml(2.0)
+    return (f"{limit.mg_per_kg:g} mg/kg × 50 kg = {limit.ceiling_mg:g} mg (under the {limit.cap_mg:g} mg cap); "
+            f"2 % = {strength:g} mg/mL; {limit.ceiling_mg:g} ÷ {strength:g} = {_expected_volume_50kg_2pc():g} mL at most "
+            f"{source_mark(limit.limit.limit.source)}.")
+
+
+def _cap_explanation() -> str:
+    limit = lidocaine_limit(90, with_epinephrine=True)
+    return (f"{limit.mg_per_kg:g} mg/kg × 90 kg = {90 * limit.mg_per_kg:g} mg, above the {limit.cap_mg:g} mg cap: the "
+            f"ceiling is {limit.ceiling_mg:g} mg {source_mark(limit.limit.limit.source)}.")
+
+
+def _mix_explanation() -> str:
+    mg = 3 * mg_per_ml(1.0)
+    return (f"3 mL × 1 % × {mg_per_ml(1.0):g} mg/mL = {mg:g} mg of lidocaine, shared over 3 + 3 + 4 = 10 mL of mix: "
+            f"{_expected_mix_strength():g} mg/mL.")
+
+
+def _limit_hint(with_epinephrine: bool) -> str:
+    limit = lidocaine_limit(60, with_epinephrine=with_epinephrine)
+    return f"{limit.mg_per_kg:g} mg/kg, never above the {limit.cap_mg:g} mg cap"
+
+
+def _infant_fraction() -> str:
+    return next(f"{d.reduce_by_fraction * 100:g} %" for d in knowledge().cocktails.lidocaine_limits if d.reduce_by_fraction)
+
+
+def _said_all(statements) -> str:
+    return " ".join(f"{_said(s)}." for s in statements)
+
+
+_REGULATION = {r.id: r for r in knowledge().cocktails.regulation}
+
+
 register(
     ChoiceExercise(
         "04.antibiotics", "abcd", "73656d294860b96b31b3fb19aa0127f05258bbab5e8d903daa99659c587aca22",
-        "No source supports routine antibiotics in a cocktail; the acne guideline advises limiting antibiotic use "
-        "[AAD24]. The mycobacterial outbreaks came from contaminated products or poor asepsis, and the cocktails did "
-        "not prevent them [Sing22].",
-        hints={"a": "The outbreaks happened in clinics that injected cocktails all the same; what caused them was "
-                    "contaminated vials and poor asepsis [Mun08, Spain11].",
+        _said_all(cocktails.rule("no_antibiotics").why),
+        hints={"a": "No source shows that an antibiotic in the cocktail prevents these infections. What caused the "
+                    "outbreaks was contaminated vials and poor asepsis [Mun08, Spain11], and treating them took "
+                    "months of combined antibiotics [Ma24].",
                "c": "Naming a familiar antibiotic does not create evidence: no source supports any antibiotic in the "
                     "cocktail [AAD24].",
                "d": "Procaine is an anaesthetic; a contaminated procaine vial was part of an outbreak [Mun08]. The "
@@ -258,10 +292,12 @@ register(
                     "[SEME]."}),
     ChoiceExercise(
         "04.skinvive", "abcd", "5efa728ada5c0251e09e70d7e39a65b22a35f216f87ab4e0a7b35112c53df4cc",
-        "SKINVIVE, an intradermal HA microdroplet device, was FDA-approved in 2023 for cheek smoothness in adults "
-        "over 21; it is not approved for scars [Allergan23]. Mesotherapy mixtures are approved for no purpose [ASPS ⚠].",
-        hints={"a": "Mesotherapy mixtures and method are non-standardised and approved for no purpose [ASPS ⚠].",
-               "b": "SKINVIVE's approval is for cheek smoothness, not for scars [Allergan23].",
+        f"{_said(_REGULATION['skinvive'])}. {_said(cocktails.ingredient('hyaluronic_acid').regulatory)}. The one injectable approved for "
+        f"acne scars is a different product: {_said(_REGULATION['bellafill'])}. "
+        f"{_said(_REGULATION['asps_mixtures'])}.",
+        hints={"a": f"{_said(_REGULATION['asps_mixtures'])}.",
+               "b": "SKINVIVE's approval is for cheek smoothness, not for scars [Allergan23]; the approved scar "
+                    "injectable is a PMMA-collagen filler [Karnik14].",
                "d": "Kybella is the one approved fat-dissolving injection [FDA23 ⚠]; it has nothing to do with scars."}),
     ChoiceExercise(
         "04.cross", "abcd", "7612aecfb691785780b81e2b97b5ce4968c6e0c5cf23e50d324d862cd100f017",
@@ -271,23 +307,20 @@ register(
                "c": "The two classes do not cross-react: an ester allergy does not imply an amide allergy [Kouba16 ⚠].",
                "d": "An allergy to one member blocks its whole class [Kouba16 ⚠]; procaine is in benzocaine's class."}),
     NumberExercise(
-        "04.volume", "mL", _expected_volume_50kg_2pc, 0.05,
-        "4.5 mg/kg × 50 kg = 225 mg (under the 300 mg cap); 2 % = 20 mg/mL; 225 ÷ 20 = 11.25 mL at most.",
-        "Three steps: weight × 4.5 mg/kg (check the 300 mg cap), % × 10 = mg/mL, then mg ÷ mg/mL."),
+        "04.volume", "mL", _expected_volume_50kg_2pc, 0.05, _volume_explanation(),
+        f"Three steps: weight × mg/kg ({_limit_hint(False)}), % × 10 = mg/mL, then mg ÷ mg/mL."),
     NumberExercise(
-        "04.cap", "mg", _expected_cap_90kg_epi, 0.5,
-        "7 mg/kg × 90 kg = 630 mg, above the 500 mg cap: the ceiling is 500 mg.",
-        "With epinephrine the rate is 7 mg/kg, but the total never goes above the cap."),
+        "04.cap", "mg", _expected_cap_90kg_epi, 0.5, _cap_explanation(),
+        f"With epinephrine: {_limit_hint(True)}."),
     NumberExercise(
-        "04.mix", "mg/mL", _expected_mix_strength, 0.01,
-        "3 mL × 1 % × 10 = 30 mg of lidocaine, shared over 3 + 3 + 4 = 10 mL of mix: 3 mg/mL.",
+        "04.mix", "mg/mL", _expected_mix_strength, 0.01, _mix_explanation(),
         "First the mg in the syringe (mL × % × 10), then divide by the total volume of the mix, not by the lidocaine's."),
     ChoiceExercise(
         "04.reduce", "abcd", "153e07a7ecd588897fb2d99cdc9784ec965cd670d33897819f217fc2d94e2f8a",
         "For the elderly and for liver disease the sources advise a lower dose but give no figure [Kouba16 ⚠]: the "
         "weight-based figure is a ceiling, not a target, and MesoLab does not invent a number.",
         hints={"a": "The sources name elderly patients and hepatic impairment among those who need less [Kouba16 ⚠].",
-               "c": "The 30 % reduction is given for infants under 6 months only [Kouba16 ⚠]; for this patient the "
-                    "sources give no figure.",
+               "c": f"The {_infant_fraction()} reduction is given for infants under 6 months only [Kouba16 ⚠]; for "
+                    "this patient the sources give no figure.",
                "d": "Every patient has a ceiling; a small planned dose does not remove it."}),
 )

@@ -10,7 +10,7 @@ import html
 from ..knowledge import knowledge
 from ..plots import HtmlFigure
 from ..plots.screening import rules_grid
-from ..screening import INTAKE_FIELDS, OUTCOMES, ScreeningResult, rules
+from ..screening import INTAKE_FIELDS, OUTCOMES, ScreeningResult, rule, rules
 from ..selfcheck import ChoiceExercise, register
 from . import _Html, table
 
@@ -114,6 +114,8 @@ def explain(result: ScreeningResult) -> _Html:
                  f"</b></p>{listing}</div>")
 
 
+_ISOTRETINOIN_MONTHS = f"{rule('isotretinoin_recent').trigger.below:g} months"
+
 register(
     ChoiceExercise(
         "05.invasive", "abcd", "e970afce27c2737ad47cefcab1e4638a368fc6914539c0c2117da236f11bc325",
@@ -139,16 +141,20 @@ register(
                "d": "Nothing is proven against treatment yet; once the answer is known, she may be treated."}),
     ChoiceExercise(
         "05.isotretinoin", "abcd", "33180891b2421e3a4a4cdad30afa1b7ba3573ae5628c327c2001a40f5ce5ffe2",
-        "The sources disagree: the label says 6 months and one scar trial required 6 months off [NCT-Newest]; "
-        "reviews found no reason to delay peels, non-ablative lasers or surgery [Spring17, Wald17], but did not "
-        "study injections. The cautious choice is to wait 6 months after the last dose.",
+        f"There is no evidence either way for injections. The {_ISOTRETINOIN_MONTHS} come from the package "
+        f"insert's advice on waxing, dermabrasion, peels, lasers and surgery, which does not name injections "
+        f"{source_mark('IsoInsert')}; the 2017 consensus found no evidence to delay even incisional and excisional "
+        f"surgery, and studied no injections [Spring17, Wald17]. One scar trial excluded patients within "
+        f"{_ISOTRETINOIN_MONTHS} [NCT-Newest]. Waiting {_ISOTRETINOIN_MONTHS} after the last dose is a cautious "
+        f"convention, not a proven need.",
         hints={"a": "The reviews studied peels, lasers and surgery, not injections: they cannot settle this case.",
                "c": "No source says a past course of isotretinoin rules out treatment for ever.",
                "d": "The reviews do not settle it for injections; that is exactly why this item is disputed."}),
     ChoiceExercise(
         "05.combined", "abcd", "49eda5cb4a4188bf04923e2c673b00d27be0c35d616970131c65a9bb4d3b70b6",
         "Keloid tendency is a relative contraindication (trials excluded it [TCTR23, Amin06]): defer. The herpes "
-        "history adds antiviral prophylaxis for later, but the most severe action wins: defer today.",
+        "history is a precaution (whether he needs antiviral prophylaxis depends on where he is treated and how "
+        "often cold sores recur [King17]), but the most severe action wins: defer today.",
         hints={"a": "Two findings are on this intake; neither allows treatment without more thought.",
                "b": "Caution is what the herpes history alone would give; the other finding is more severe.",
                "d": "Neither finding is an absolute contraindication on the label."}),
