@@ -33,7 +33,7 @@ def graded_courses(tmp_path_factory):
 def report_cohort(tmp_path_factory):
     """(assignment, course): ten trainees of 01_skin_layers graded, two free-text answers graded by hand; read by
     the report and feedback tests (neither changes the gradebook)."""
-    from test_report import build_cohort
+    from cohort import build_cohort
 
     return build_cohort(tmp_path_factory.mktemp("report-cohort"))
 

@@ -11,7 +11,8 @@ from ..skin import needle_tip_depth_mm, skin_profile
 from ..techniques import (PARAMETER_NAMES, PARAMETERS, general_claims, parameter_text, points_for_area,
                           source_mark, stated_depth_conflicts, target_band_mm, target_text, technique,
                           technique_ids)
-from ..widgets.technique import read_technique, short_layer_name
+from ..readings.skin import short_layer_name
+from ..readings.techniques import read_technique
 from . import _Html, table
 
 def _left(markup: str) -> str:

@@ -9,7 +9,7 @@ from ..plots.cross_section import draw_cross_section
 from ..plots.regions import plot_junction_depth_vs_charts
 from ..selfcheck import ChoiceExercise, NumberExercise, register
 from ..skin import SEXES, needle_tip_depth_mm, region_ids, skin_profile
-from ..widgets.cross_section import read_needle
+from ..readings.skin import read_needle
 from . import table
 
 

@@ -4,15 +4,13 @@ from __future__ import annotations
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from ..knowledge import knowledge
-from ..skin import region_ids, skin_profile
+from ..skin import depth_chart_band, region_ids, skin_profile
 from .style import FEMALE_COLOR, MALE_COLOR, WARNING_COLOR
 
 
 def plot_junction_depth_vs_charts(chart_id: str = "perrin_depth_bands", band_target: str = "deep dermis") -> Figure:
     """Depth of the dermis–fat junction in each region (both sexes) under a chart's depth band."""
-    chart = next(c for c in knowledge().depth_charts.charts if c.id == chart_id)
-    band = next(b for b in chart.bands if b.target == band_target)
+    band, chart_source = depth_chart_band(chart_id, band_target)
     regions = region_ids()
     figure = Figure(figsize=(8.4, 4.0), dpi=100)
     # Fixed margins rather than a layout engine: constrained layout draws the figure twice.
@@ -20,7 +18,7 @@ def plot_junction_depth_vs_charts(chart_id: str = "perrin_depth_bands", band_tar
     ax = figure.add_subplot()
     ax.axhspan(band.from_mm, band.to_mm, color=WARNING_COLOR, alpha=0.18, hatch="xx", linewidth=0)
     ax.text(-0.4, (band.from_mm + band.to_mm) / 2,
-            f"chart: '{band.as_written}' [{chart.source}]", ha="left", va="center", fontsize=9, color=WARNING_COLOR)
+            f"chart: '{band.as_written}' [{chart_source}]", ha="left", va="center", fontsize=9, color=WARNING_COLOR)
     width = 0.38
     for offset, sex, colour in ((-width / 2, "female", FEMALE_COLOR), (width / 2, "male", MALE_COLOR)):
         profiles = [skin_profile(region, sex) for region in regions]

@@ -1,64 +1,20 @@
 """Skin cross-section explorer: region, needle length and angle -> layers to scale and the layer reached.
 
-:func:`read_needle` holds everything the view shows in words; the widget only wires controls to it
-and to :class:`~mesolab.plots.cross_section.CrossSectionFigure`.
+:func:`~mesolab.readings.skin.read_needle` holds everything the view shows in words; the widget only wires
+controls to it and to :class:`~mesolab.plots.cross_section.CrossSectionFigure`.
 """
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
-
 import ipywidgets as w
 
 from ..plots.cross_section import CrossSectionFigure
-from ..skin import (MAX_NEEDLE_LENGTH_MM, SEXES, LayerBand, SkinProfile, layer_at_depth, needle_tip_depth_mm,
-                    region_ids, region_name, skin_profile)
+from ..readings.skin import NeedleReading, read_needle
+from ..skin import MAX_NEEDLE_LENGTH_MM, SEXES, region_ids, region_name, skin_profile
 
 #: Slider ranges: the needles in the sources are 4, 6 and 13 mm long (techniques.yaml).
 LENGTH_RANGE_MM = (0.5, 13.0, 0.5)
 ANGLE_RANGE_DEG = (5, 90, 1)
-
-
-@dataclass(frozen=True)
-class NeedleReading:
-    """What the explorer says about one needle position."""
-
-    profile: SkinProfile
-    inserted_length_mm: float
-    angle_deg: float
-    tip_depth_mm: float
-    layer: LayerBand
-
-    @property
-    def summary(self) -> str:
-        """One line: depth, layer reached, and the source of the thickness."""
-        dermis = self.profile.band("reticular_dermis")
-        thickness = (f"assumed dermis {self.profile.dermis_mm:.2f} mm (no regional measurement)"
-                     if dermis.assumed else f"dermis {self.profile.dermis_mm:.2f} mm by {self.profile.method}")
-        return (f"Tip {self.tip_depth_mm:.2f} mm deep → {self.layer.name}. "
-                f"{self.profile.region_name} ({self.profile.sex}): {thickness}, "
-                f"dermis–fat junction at {self.profile.skin_thickness_mm:.2f} mm "
-                f"[sources: {', '.join(self.profile.sources)}].")
-
-    @property
-    def description(self) -> str:
-        """A text equivalent of the figure, for screen readers."""
-        layers = "; ".join(
-            f"{band.name} from {band.top_mm:.2f} mm" + (f" to {band.bottom_mm:.2f} mm" if band.bottom_mm is not None
-                                                        else " downwards")
-            for band in self.profile.bands
-        )
-        return (f"Cross-section of the {self.profile.region_name.lower()} skin, drawn to scale. "
-                f"Layers from the surface: {layers}. A needle enters at the surface at {self.angle_deg:g}° "
-                f"with {self.inserted_length_mm:g} mm inserted; its tip is {self.tip_depth_mm:.2f} mm deep, "
-                f"in the {self.layer.name.lower()}.")
-
-
-def read_needle(region: str, sex: str, inserted_length_mm: float, angle_deg: float) -> NeedleReading:
-    """Compute what the explorer shows; raises ValueError on bad input, like the domain functions."""
-    depth = needle_tip_depth_mm(inserted_length_mm, angle_deg)
-    return NeedleReading(skin_profile(region, sex), float(inserted_length_mm), float(angle_deg), depth,
-                         layer_at_depth(region, depth, sex))
 
 
 class SkinCrossSectionExplorer(w.VBox):
