@@ -116,6 +116,38 @@ def test_choice_answers_are_read_in_one_canonical_form():
     assert choice_answers('raise NotImplementedError("x")') == {}
 
 
+def test_a_free_text_item_nobody_answered_is_flagged_not_answered_rather_than_too_hard():
+    from collections import Counter
+
+    from mesolab.instructor.items import Item
+    from mesolab.instructor.report import item_stats, report_html
+    from mesolab.instructor.scores import Scores
+
+    items = [Item("nb", "q1_check", 1, "Q1"), Item("nb", "q2_answer", 2, "Q2", manual=True)]
+    students = [f"s{i}" for i in range(6)]
+    matrix = [[float(i % 2), 0.0] for i in range(6)]
+    everyone_blank = Scores("a1", items, students, matrix, ["<script>x</script>"], {("nb", "q2_answer"): set(students)})
+    stats, cohort = item_stats(everyone_blank)
+    assert ia.NOT_ANSWERED in stats[1].flags and ia.TOO_HARD not in stats[1].flags
+    one_wrote = Scores("a1", items, students, matrix, [], {("nb", "q2_answer"): set(students[1:])})
+    assert ia.TOO_HARD in item_stats(one_wrote)[0][1].flags  # a written answer with 0 points: hard, not unanswered
+    images = dict.fromkeys(("score_histogram.png", "difficulty_discrimination.png", "item_scores.png"), b"")
+    page = report_html(everyone_blank, stats, cohort, {i.grade_id: Counter() for i in items}, images)
+    assert "Nobody wrote an answer" in page and '<span class="tag">not answered</span>' in page
+    assert "<script>" not in page and "&lt;script&gt;" in page  # a trainee id is text, never markup
+
+
+def test_every_command_documents_one_exit_code_convention(capsys):
+    from mesolab.instructor.cli import main
+
+    for argv in (["--help"], ["grade", "--help"], ["feedback", "--help"], ["report", "--help"]):
+        with pytest.raises(SystemExit) as stopped:
+            main(argv)
+        assert stopped.value.code == 0
+        text = capsys.readouterr().out
+        assert "exit codes" in text and "1    done in part" in text and "2    nothing done" in text, argv
+
+
 # --- the report of a graded cohort ------------------------------------------------------------------------
 
 pipeline = pytest.mark.pipeline

@@ -5,7 +5,7 @@ import pytest
 
 from mesolab.plots.cross_section import depth_scale_mm
 from mesolab.widgets import SkinCrossSectionExplorer
-from mesolab.widgets.cross_section import read_needle
+from mesolab.readings.skin import read_needle
 
 
 def test_reading_names_depth_layer_and_sources():
