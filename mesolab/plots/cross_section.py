@@ -6,15 +6,14 @@ on the Agg backend instead of a full redraw of text and hatches.
 """
 from __future__ import annotations
 
-import io
 import math
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
-from PIL import Image
 
 from ..skin import SkinProfile
+from . import blitted_png
 from .style import DEPOSIT_COLOR, LAYER_STYLE, NEEDLE_COLOR, TARGET_COLOR
 
 #: Axes width / height in data units; with equal aspect, 1 mm across = 1 mm down (to scale).
@@ -123,22 +122,8 @@ class CrossSectionFigure:
 
     def png(self) -> bytes:
         """The current figure as PNG bytes, redrawing only the needle when the background is cached."""
-        if self._background is None:
-            shown = [artist.get_visible() for artist in self._moving]
-            for artist in self._moving:
-                artist.set_visible(False)
-            self.canvas.draw()
-            self._background = self.canvas.copy_from_bbox(self.figure.bbox)
-            for artist, visible in zip(self._moving, shown):
-                artist.set_visible(visible)
-        self.canvas.restore_region(self._background)
-        for artist in self._moving:
-            self.figure.draw_artist(artist)
-        buffer = io.BytesIO()
-        # Fast zlib level: the PNG is sent to the browser at once, size matters less than latency.
-        Image.frombuffer("RGBA", self.canvas.get_width_height(), self.canvas.buffer_rgba()).save(
-            buffer, format="png", compress_level=1)
-        return buffer.getvalue()
+        png, self._background = blitted_png(self.canvas, self._moving, self._background)
+        return png
 
 
 def _legend_label(name: str, thickness_mm: float | None) -> str:

@@ -14,6 +14,7 @@ import ipywidgets as w
 from ..cocktails import ingredient, ingredient_ids
 from ..plots.cocktail import lidocaine_gauge
 from ..readings.cocktails import CocktailReading, allergy_names, goal_choices, read_cocktail
+from .parts import html_output
 
 #: Allergies offered as check boxes (the allergen classes of the knowledge base); others are typed in.
 ALLERGY_BOXES = {"amide_anaesthetics": "amide anaesthetics (lidocaine, articaine…)",
@@ -69,10 +70,8 @@ class CocktailBuilder(w.VBox):
             control.add_class(css)
         self.gauge = w.HTML(layout=w.Layout(width="720px", max_width="100%"))
         self.gauge.add_class("mesolab-cocktail-figure")
-        self.verdicts = w.HTML()
-        self.verdicts.add_class("mesolab-cocktail-verdicts")
-        self.readout = w.HTML()
-        self.readout.add_class("mesolab-cocktail-readout")
+        self.verdicts = html_output("mesolab-cocktail-verdicts")
+        self.readout = html_output("mesolab-cocktail-readout")
         patient = w.VBox([self.goal, self.weight, w.HBox(list(self.allergy_boxes.values()),
                                                          layout=w.Layout(flex_flow="row wrap")),
                           self.other_allergies])

@@ -5,12 +5,12 @@ controls to it and to :class:`~mesolab.plots.cross_section.CrossSectionFigure`.
 """
 from __future__ import annotations
 
-import html
 import ipywidgets as w
 
 from ..plots.cross_section import CrossSectionFigure
 from ..readings.skin import NeedleReading, read_needle
 from ..skin import MAX_NEEDLE_LENGTH_MM, SEXES, region_ids, region_name, skin_profile
+from .parts import figure_description, figure_image, html_output, status
 
 #: Slider ranges: the needles in the sources are 4, 6 and 13 mm long (techniques.yaml).
 LENGTH_RANGE_MM = (0.5, 13.0, 0.5)
@@ -47,12 +47,9 @@ class SkinCrossSectionExplorer(w.VBox):
         self.length.add_class("mesolab-needle-length")
         self.angle.add_class("mesolab-needle-angle")
         self.region.add_class("mesolab-region")
-        self.image = w.Image(format="png", layout=w.Layout(width="720px", max_width="100%"))
-        self.image.add_class("mesolab-cross-section-figure")
-        self.readout = w.HTML()
-        self.readout.add_class("mesolab-tip-readout")
-        self.screen_reader_text = w.HTML()
-        self.screen_reader_text.add_class("mesolab-figure-description")
+        self.image = figure_image("mesolab-cross-section-figure", "720px")
+        self.readout = html_output("mesolab-tip-readout")
+        self.screen_reader_text = html_output("mesolab-figure-description")
         self._figure = CrossSectionFigure()
         super().__init__([self.region, self.sex, self.length, self.angle, self.image, self.readout,
                           self.screen_reader_text])
@@ -68,8 +65,6 @@ class SkinCrossSectionExplorer(w.VBox):
         self._figure.update(reading.profile, reading.inserted_length_mm, reading.angle_deg,
                             reading.tip_depth_mm, reading.layer.name)
         self.image.value = self._figure.png()
-        self.screen_reader_text.value = (
-            f'<details><summary>Figure description (text)</summary>'
-            f'<p role="note">{html.escape(reading.description)}</p></details>')
+        self.screen_reader_text.value = figure_description(reading.description)
         # The readout changes last: a browser test that sees the new text knows the figure is there too.
-        self.readout.value = f'<p role="status" aria-live="polite"><b>{html.escape(reading.summary)}</b></p>'
+        self.readout.value = status(reading.summary)

@@ -5,7 +5,6 @@ six dropdowns to it and to :class:`~mesolab.plots.acne.GagsFigure`.
 """
 from __future__ import annotations
 
-import html
 from typing import Mapping
 
 import ipywidgets as w
@@ -13,6 +12,7 @@ import ipywidgets as w
 from ..acne import gags_lesions, gags_regions, lesion_grade, lesion_name, region_factor, region_name
 from ..plots.acne import GagsFigure
 from ..readings.acne import GagsReading, read_gags
+from .parts import figure_description, figure_image, html_output, status
 
 
 def _option_label(lesion: str) -> str:
@@ -41,12 +41,9 @@ class GagsCalculator(w.VBox):
                                   layout=w.Layout(width="380px", max_width="100%"))
             dropdown.add_class(f"mesolab-gags-{region.replace('_', '-')}")
             self.areas[region] = dropdown
-        self.image = w.Image(format="png", layout=w.Layout(width="760px", max_width="100%"))
-        self.image.add_class("mesolab-gags-figure")
-        self.readout = w.HTML()
-        self.readout.add_class("mesolab-gags-readout")
-        self.screen_reader_text = w.HTML()
-        self.screen_reader_text.add_class("mesolab-figure-description")
+        self.image = figure_image("mesolab-gags-figure", "760px")
+        self.readout = html_output("mesolab-gags-readout")
+        self.screen_reader_text = html_output("mesolab-figure-description")
         self._figure = GagsFigure()
         controls = w.GridBox(list(self.areas.values()),
                              layout=w.Layout(grid_template_columns="repeat(2, 390px)", max_width="100%"))
@@ -66,8 +63,6 @@ class GagsCalculator(w.VBox):
         reading = self.reading()
         self._figure.update(reading.result)
         self.image.value = self._figure.png()
-        self.screen_reader_text.value = (
-            f'<details><summary>Figure description (text)</summary>'
-            f'<p role="note">{html.escape(reading.description)}</p></details>')
+        self.screen_reader_text.value = figure_description(reading.description)
         # The readout changes last: a browser test that sees the new text knows the figure is there too.
-        self.readout.value = f'<p role="status" aria-live="polite"><b>{html.escape(reading.summary)}</b></p>'
+        self.readout.value = status(reading.summary)

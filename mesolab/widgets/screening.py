@@ -13,6 +13,7 @@ from typing import Mapping
 import ipywidgets as w
 
 from ..screening import INTAKE_FIELDS, UNKNOWN, ScreeningResult, screen
+from .parts import html_output
 
 #: Ingredients offered as checkboxes in the form (any other name can be typed in "other ingredients").
 PLANNED_CHOICES: tuple[str, ...] = ("hyaluronic acid", "lidocaine", "procaine", "vitamin C", "niacinamide",
@@ -148,8 +149,7 @@ class IntakeForm(w.VBox):
         self.other_ingredients = w.Text(value="", placeholder="other ingredients, comma-separated",
                                         description="Other ingredients", style=style, layout=layout)
         self.other_ingredients.add_class("mesolab-intake-other-ingredients")
-        self.readout = w.HTML()
-        self.readout.add_class("mesolab-intake-readout")
+        self.readout = html_output("mesolab-intake-readout")
         questions = w.GridBox(list(self.controls.values()) + [self.no_known_allergies],
                               layout=w.Layout(grid_template_columns="repeat(2, 410px)", max_width="100%"))
         planned = w.VBox([w.HTML("<b>Planned ingredients (practitioner)</b>"),

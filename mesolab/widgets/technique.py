@@ -8,6 +8,7 @@ marks the deposit.
 from __future__ import annotations
 
 import html
+
 import ipywidgets as w
 
 from ..plots.cross_section import CrossSectionFigure
@@ -16,6 +17,7 @@ from ..readings.techniques import TechniqueReading, read_technique
 from ..skin import SEXES, region_ids, region_name, skin_profile
 from ..techniques import target_band_mm, technique, technique_ids
 from .cross_section import ANGLE_RANGE_DEG, LENGTH_RANGE_MM
+from .parts import figure_description, figure_image, html_output
 
 #: Treatment-area controls. Spacings in the sources run from 2 mm (nappage) to 3 cm (SIM20, pain medicine);
 #: volumes per point from 0.01 to 0.2 mL (techniques.yaml).
@@ -68,14 +70,10 @@ class TechniqueSimulator(w.VBox):
                              (self.area, "mesolab-area"), (self.spacing, "mesolab-spacing"),
                              (self.volume, "mesolab-volume")):
             control.add_class(css)
-        self.image = w.Image(format="png", layout=w.Layout(width="720px", max_width="100%"))
-        self.image.add_class("mesolab-technique-figure")
-        self.conflicts = w.HTML()
-        self.conflicts.add_class("mesolab-technique-conflicts")
-        self.readout = w.HTML()
-        self.readout.add_class("mesolab-technique-readout")
-        self.screen_reader_text = w.HTML()
-        self.screen_reader_text.add_class("mesolab-figure-description")
+        self.image = figure_image("mesolab-technique-figure", "720px")
+        self.conflicts = html_output("mesolab-technique-conflicts")
+        self.readout = html_output("mesolab-technique-readout")
+        self.screen_reader_text = html_output("mesolab-figure-description")
         self._figure = CrossSectionFigure()
         super().__init__([self.technique, self.region, self.sex, self.length, self.angle, self.image, self.readout,
                           self.conflicts, self.area, self.spacing, self.volume, self.screen_reader_text])
@@ -100,9 +98,7 @@ class TechniqueSimulator(w.VBox):
                             tip_text="\n".join((f"Deposit ●: {check.depth_mm:.2f} mm deep", layer, mark,
                                                 reading.dose_short)))
         self.image.value = self._figure.png()
-        self.screen_reader_text.value = (
-            f'<details><summary>Figure description (text)</summary>'
-            f'<p role="note">{html.escape(reading.description)}</p></details>')
+        self.screen_reader_text.value = figure_description(reading.description)
         items = "".join(f"<li>{html.escape(text)}</li>" for text in reading.conflicts)
         self.conflicts.value = (
             f'<div role="note"><p>{html.escape(reading.target)}</p>'
