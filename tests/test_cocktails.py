@@ -11,7 +11,7 @@ from mesolab.cocktails import (GOALS, allergy_conflicts, check_cocktail, cross_r
                                max_volume_ml, mg_per_ml, recognised_allergy)
 from mesolab.knowledge import KnowledgeError, knowledge, load
 from mesolab.readings.cocktails import allergy_names, read_cocktail
-from mesolab.widgets.cocktail import CocktailBuilder
+from mesolab.widgets.cocktails import CocktailBuilder
 
 REQUIRED = {"hyaluronic_acid", "polynucleotides", "vitamin_c", "glycolic_acid", "zinc", "niacinamide",
             "amino_acids_multivitamins", "lidocaine", "procaine", "antibiotics"}

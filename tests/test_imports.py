@@ -122,11 +122,11 @@ def test_the_checks_can_fail():
     """A lesson that borrows a widget's reading, a plot that reads the knowledge base, a report that borrows the
     lessons' palette, and a cycle are all caught."""
     assert "mesolab.readings.acne" in GRAPH["mesolab.lessons.acne_assessment"]  # the parser resolves `from ..`
-    bad = {"mesolab.lessons.acne_assessment": {"mesolab.widgets.gags"},
-           "mesolab.plots.regions": {"mesolab.knowledge"},
+    bad = {"mesolab.lessons.acne_assessment": {"mesolab.widgets.acne"},
+           "mesolab.plots.skin": {"mesolab.knowledge"},
            "mesolab.instructor.figures": {"mesolab.plots.style"},
            "mesolab.skin": {"mesolab.techniques"}, "mesolab.techniques": {"mesolab.skin"}}
-    assert violations(bad, "lessons") == ["mesolab.lessons.acne_assessment imports mesolab.widgets.gags"]
-    assert violations(bad, "plots") == ["mesolab.plots.regions imports mesolab.knowledge"]
+    assert violations(bad, "lessons") == ["mesolab.lessons.acne_assessment imports mesolab.widgets.acne"]
+    assert violations(bad, "plots") == ["mesolab.plots.skin imports mesolab.knowledge"]
     assert violations(bad, "tools") == ["mesolab.instructor.figures imports mesolab.plots.style"]
     assert cycles(bad) == ["mesolab.skin -> mesolab.techniques -> mesolab.skin"]

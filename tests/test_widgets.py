@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from mesolab.plots.cross_section import depth_scale_mm
+from mesolab.plots.skin import depth_scale_mm
 from mesolab.widgets import SkinCrossSectionExplorer
 from mesolab.readings.skin import read_needle
 

@@ -5,7 +5,7 @@ import html
 
 from ..knowledge import knowledge
 from ..plots import FigureView
-from ..plots.cross_section import CrossSectionFigure
+from ..plots.skin import CrossSectionFigure
 from ..selfcheck import ChoiceExercise, NumberExercise, register
 from ..skin import needle_tip_depth_mm, skin_profile
 from ..techniques import (PARAMETER_NAMES, PARAMETERS, general_claims, parameter_text, points_for_area,
