@@ -8,8 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mesolab.knowledge import KnowledgeError, knowledge, load
+from mesolab.readings.screening import form_intake, read_form
 from mesolab.screening import INTAKE_FIELDS, OUTCOMES, ScreeningResult, healthy_adult, rule, rules, screen
-from mesolab.widgets.screening import IntakeForm, form_intake, read_form
+from mesolab.widgets.screening import IntakeForm
 
 REQUIRED_KEYS = {"age_years", "pregnant", "breastfeeding", "anticoagulants", "bleeding_disorder", "active_herpes",
                  "herpes_history", "active_skin_infection", "fever", "allergies", "planned_ingredients",
