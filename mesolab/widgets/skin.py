@@ -17,6 +17,16 @@ LENGTH_RANGE_MM = (0.5, 13.0, 0.5)
 ANGLE_RANGE_DEG = (5, 90, 1)
 
 
+def region_and_sex(region: str, sex: str, style: dict, width: str) -> tuple[w.Dropdown, w.RadioButtons]:
+    """The facial region list and the sex whose dermis data are shown (shared by every skin-depth widget)."""
+    regions = w.Dropdown(options=[(region_name(r), r) for r in region_ids()], value=skin_profile(region, sex).region_id,
+                         description="Facial region", style=style, layout=w.Layout(width=width, max_width="100%"))
+    # Radio buttons, not toggle buttons: screen readers announce which one is checked.
+    sexes = w.RadioButtons(options=[(s.capitalize(), s) for s in SEXES], value=sex, orientation="horizontal",
+                           description="Sex (dermis data)", style=style)
+    return regions, sexes
+
+
 class SkinCrossSectionExplorer(w.VBox):
     """Pick a region and move the needle: the figure and the reading follow.
 
@@ -31,12 +41,7 @@ class SkinCrossSectionExplorer(w.VBox):
         read_needle(region, sex, inserted_length_mm, angle_deg)  # fail early, with the domain's message
         style = {"description_width": "150px"}
         wide = w.Layout(width="560px", max_width="100%")
-        self.region = w.Dropdown(options=[(region_name(r), r) for r in region_ids()],
-                                 value=skin_profile(region, sex).region_id, description="Facial region", style=style,
-                                 layout=w.Layout(width="400px", max_width="100%"))
-        # Radio buttons, not toggle buttons: screen readers announce which one is checked.
-        self.sex = w.RadioButtons(options=[(s.capitalize(), s) for s in SEXES], value=sex, orientation="horizontal",
-                                  description="Sex (dermis data)", style=style)
+        self.region, self.sex = region_and_sex(region, sex, style, "400px")
         low, high, step = LENGTH_RANGE_MM
         self.length = w.FloatSlider(value=inserted_length_mm, min=low, max=min(high, MAX_NEEDLE_LENGTH_MM), step=step,
                                     description="Inserted length (mm)", readout_format=".1f", style=style,

@@ -14,9 +14,8 @@ import ipywidgets as w
 from ..plots.skin import CrossSectionFigure
 from ..readings.skin import short_layer_name
 from ..readings.techniques import TechniqueReading, read_technique
-from ..skin import SEXES, region_ids, region_name, skin_profile
 from ..techniques import target_band_mm, technique, technique_ids
-from .skin import ANGLE_RANGE_DEG, LENGTH_RANGE_MM
+from .skin import ANGLE_RANGE_DEG, LENGTH_RANGE_MM, region_and_sex
 from .parts import figure_description, figure_image, html_output
 
 #: Treatment-area controls. Spacings in the sources run from 2 mm (nappage) to 3 cm (SIM20, pain medicine);
@@ -44,11 +43,7 @@ class TechniqueSimulator(w.VBox):
         self.technique = w.Dropdown(options=[(technique(t).name, t) for t in technique_ids()],
                                     value=technique(technique_name).id, description="Technique", style=style,
                                     layout=w.Layout(width="420px", max_width="100%"))
-        self.region = w.Dropdown(options=[(region_name(r), r) for r in region_ids()],
-                                 value=skin_profile(region, sex).region_id, description="Facial region", style=style,
-                                 layout=w.Layout(width="420px", max_width="100%"))
-        self.sex = w.RadioButtons(options=[(s.capitalize(), s) for s in SEXES], value=sex, orientation="horizontal",
-                                  description="Sex (dermis data)", style=style)
+        self.region, self.sex = region_and_sex(region, sex, style, "420px")
         low, high, step = ANGLE_RANGE_DEG
         self.angle = w.IntSlider(value=int(angle_deg), min=low, max=high, step=step, description="Angle to skin (°)",
                                  style=style, layout=wide)
