@@ -29,7 +29,7 @@ from .cocktails import (NO_ALLERGY_WORDS, allergen_classes_of, allergy_conflicts
                         recognised_allergy)
 from .knowledge import source_mark
 from .knowledge import knowledge
-from .knowledge.schema.screening import Rule
+from .knowledge.schema.screening import CLASS_ACTION, Rule  # noqa: F401 - CLASS_ACTION: for the views
 
 Outcome = Literal["proceed", "caution", "defer", "decline"]
 OUTCOMES: tuple[str, ...] = ("proceed", "caution", "defer", "decline")  # least to most severe

@@ -216,3 +216,12 @@ def thickness_range_mm(layer: str, method: str = MODEL_METHOD, regional: bool = 
 def dermis_range_mm(method: str = MODEL_METHOD) -> tuple[float, float]:
     """Thinnest and thickest regional dermis measured by ``method`` (both sexes)."""
     return thickness_range_mm("dermis", method, regional=True)
+
+
+def depth_chart_band(chart_id: str, target: str):
+    """A technique chart's depth band for ``target`` (e.g. "deep dermis") and the chart's source id."""
+    chart = next((c for c in knowledge().depth_charts.charts if c.id == chart_id), None)
+    band = next((b for b in chart.bands if b.target == target), None) if chart else None
+    if band is None:
+        raise ValueError(f"no depth chart {chart_id!r} with a band for {target!r}")
+    return band, chart.source

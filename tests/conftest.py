@@ -1,7 +1,8 @@
-"""Shared fixtures: paths of the repository, and the environment nbgrader needs."""
+"""Shared fixtures: paths of the repository, the environment nbgrader needs, graded cohorts, a knowledge copy."""
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -33,7 +34,7 @@ def graded_courses(tmp_path_factory):
 def report_cohort(tmp_path_factory):
     """(assignment, course): ten trainees of 01_skin_layers graded, two free-text answers graded by hand; read by
     the report and feedback tests (neither changes the gradebook)."""
-    from test_report import build_cohort
+    from cohort import build_cohort
 
     return build_cohort(tmp_path_factory.mktemp("report-cohort"))
 
@@ -49,3 +50,36 @@ def output_dir() -> Path:
     path = REPO / "test-output"
     path.mkdir(exist_ok=True)
     return path
+
+
+class KnowledgeCopy(os.PathLike):
+    """Every knowledge-base file copied into a temporary folder, so that a test can break one and load the copy
+    (``mesolab.knowledge.load(copy)``)."""
+
+    def __init__(self, folder: Path) -> None:
+        from mesolab.knowledge import FILES, KNOWLEDGE_DIR
+
+        self.folder, self._original = folder, KNOWLEDGE_DIR
+        for name in FILES:
+            shutil.copy(KNOWLEDGE_DIR / name, folder / name)
+
+    def __fspath__(self) -> str:
+        return str(self.folder)
+
+    def __truediv__(self, name: str) -> Path:
+        return self.folder / name
+
+    def replace(self, name: str, old: str, new: str) -> None:
+        """Replace the first ``old`` in file ``name`` by ``new`` (``old`` must be there: a stale test fails)."""
+        path = self.folder / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{name} no longer holds {old!r}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    def restore(self, name: str) -> None:
+        shutil.copy(self._original / name, self.folder / name)
+
+
+@pytest.fixture
+def knowledge_copy(tmp_path: Path) -> KnowledgeCopy:
+    return KnowledgeCopy(tmp_path)

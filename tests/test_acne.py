@@ -1,7 +1,6 @@
 """Module 02 without a browser: acne knowledge entries, domain functions, the GAGS calculator and its figure."""
 from __future__ import annotations
 
-import shutil
 import statistics
 import time
 from pathlib import Path
@@ -11,11 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mesolab import acne
-from mesolab.knowledge import FILES, KNOWLEDGE_DIR, KnowledgeError, knowledge, load
+from mesolab.knowledge import KnowledgeError, knowledge, load
 from mesolab.lessons import acne_assessment as lesson
 from mesolab.selfcheck import check
 from mesolab.widgets import GagsCalculator
-from mesolab.widgets.gags import read_gags
+from mesolab.readings.acne import read_gags
 
 REGIONS = ("forehead", "right_cheek", "left_cheek", "nose", "chin", "chest_upper_back")
 LESIONS = ("none", "comedone", "papule", "pustule", "nodule")
@@ -61,33 +60,20 @@ def test_size_cutoffs_keep_the_disagreement():
     assert knowledge().source("KBLim").secondary
 
 
-@pytest.fixture
-def knowledge_copy(tmp_path: Path) -> Path:
-    for name in FILES:
-        shutil.copy(KNOWLEDGE_DIR / name, tmp_path / name)
-    return tmp_path
-
-
-def _replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def test_a_band_gap_in_the_data_is_an_error(knowledge_copy: Path):
-    _replace(knowledge_copy / "acne.yaml", "low: 39, high: 44", "low: 40, high: 44")
+def test_a_band_gap_in_the_data_is_an_error(knowledge_copy):
+    knowledge_copy.replace("acne.yaml", "low: 39, high: 44", "low: 40, high: 44")
     with pytest.raises(KnowledgeError, match=r"acne\.yaml: gags: .*scores 39\.\.39 without a band"):
         load(knowledge_copy)
 
 
-def test_an_unknown_source_in_nested_advice_names_the_field(knowledge_copy: Path):
-    _replace(knowledge_copy / "acne.yaml", "{source: Dier18,", "{source: Nobody99,")
+def test_an_unknown_source_in_nested_advice_names_the_field(knowledge_copy):
+    knowledge_copy.replace("acne.yaml", "{source: Dier18,", "{source: Nobody99,")
     with pytest.raises(KnowledgeError, match=r"acne\.yaml: injection_targets\[0\]\.also\[0\]\.source: unknown source"):
         load(knowledge_copy)
 
 
-def test_an_unknown_gags_lesion_is_an_error(knowledge_copy: Path):
-    _replace(knowledge_copy / "acne.yaml", "gags_lesion: papule", "gags_lesion: boil")
+def test_an_unknown_gags_lesion_is_an_error(knowledge_copy):
+    knowledge_copy.replace("acne.yaml", "gags_lesion: papule", "gags_lesion: boil")
     with pytest.raises(KnowledgeError, match=r"acne\.yaml: .*unknown gags_lesion 'boil'"):
         load(knowledge_copy)
 

@@ -1,8 +1,6 @@
 """Module 04: the ingredient base, the builder's rules, lidocaine limits, and the cocktail builder without a browser."""
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -11,8 +9,9 @@ from hypothesis import strategies as st
 from mesolab.cocktails import (GOALS, allergy_conflicts, check_cocktail, cross_reactive, evidence_for_goal,
                                find_ingredient, ingredient, ingredient_ids, lidocaine_limit, lidocaine_limit_mg,
                                max_volume_ml, mg_per_ml, recognised_allergy)
-from mesolab.knowledge import FILES, KNOWLEDGE_DIR, KnowledgeError, knowledge, load
-from mesolab.widgets.cocktail import CocktailBuilder, allergy_names, read_cocktail
+from mesolab.knowledge import KnowledgeError, knowledge, load
+from mesolab.readings.cocktails import allergy_names, read_cocktail
+from mesolab.widgets.cocktails import CocktailBuilder
 
 REQUIRED = {"hyaluronic_acid", "polynucleotides", "vitamin_c", "glycolic_acid", "zinc", "niacinamide",
             "amino_acids_multivitamins", "lidocaine", "procaine", "antibiotics"}
@@ -177,27 +176,14 @@ def test_no_evidence_for_the_goal_is_a_caution_with_its_source():
 
 # --- knowledge file errors ---------------------------------------------------------------------------------------
 
-@pytest.fixture
-def knowledge_copy(tmp_path: Path) -> Path:
-    for name in FILES:
-        shutil.copy(KNOWLEDGE_DIR / name, tmp_path / name)
-    return tmp_path
-
-
-def _replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def test_an_anaesthetic_outside_its_allergen_class_fails_to_load(knowledge_copy: Path):
-    _replace(knowledge_copy / "cocktails.yaml", "    allergen_classes: [amide_anaesthetics]\n", "")
+def test_an_anaesthetic_outside_its_allergen_class_fails_to_load(knowledge_copy):
+    knowledge_copy.replace("cocktails.yaml", "    allergen_classes: [amide_anaesthetics]\n", "")
     with pytest.raises(KnowledgeError, match=r"cocktails\.yaml: ingredients\[\d+\].*amide_anaesthetics"):
         load(knowledge_copy)
 
 
-def test_an_unsourced_dose_limit_fails_to_load(knowledge_copy: Path):
-    _replace(knowledge_copy / "cocktails.yaml", "source: XyloLabel,", "source: Nobody99,")
+def test_an_unsourced_dose_limit_fails_to_load(knowledge_copy):
+    knowledge_copy.replace("cocktails.yaml", "source: XyloLabel,", "source: Nobody99,")
     with pytest.raises(KnowledgeError, match=r"cocktails\.yaml: .*unknown source 'Nobody99'"):
         load(knowledge_copy)
 

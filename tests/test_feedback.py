@@ -12,7 +12,7 @@ import re
 import pytest
 
 from mesolab.instructor import feedback as fb
-from test_report import COHORT, MANUAL
+from cohort import COHORT, MANUAL
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.timeout(300)]
 

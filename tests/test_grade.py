@@ -322,7 +322,7 @@ def test_no_sandbox_warns_and_missing_bubblewrap_is_a_clear_error(cohort, tmp_pa
     only_venv = mesolab(course, env=_env(PATH=str(BIN)), check=False)  # bwrap not on PATH
     configured = mesolab(course, env=_env(MESOLAB_BWRAP=str(tmp_path / "no-such-bwrap")), check=False)
     for result in (only_venv, configured):
-        assert result.returncode == 1
+        assert result.returncode == 2  # nothing graded
         assert "bubblewrap" in result.stderr and "apt-get install bubblewrap" in result.stderr, result.stderr
         assert "graded now" not in result.stdout
     assert not (course / "autograded" / "correct").exists()
@@ -336,7 +336,7 @@ def test_a_second_run_on_the_same_course_waits_its_turn(cohort, tmp_path):
     with open(course / "autograded" / ".mesolab-grade.lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a running `mesolab grade` holds it
         result = mesolab(course, check=False)
-    assert result.returncode == 1 and "another `mesolab grade` is running" in result.stderr
+    assert result.returncode == 2 and "another `mesolab grade` is running" in result.stderr
     assert not list(course.glob(f"autograded/*/{NAME}"))
 
 

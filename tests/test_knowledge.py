@@ -1,12 +1,10 @@
 """The knowledge base: schema, sources, and error messages that name file and field."""
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 
 import pytest
 
-from mesolab.knowledge import FILES, KNOWLEDGE_DIR, KnowledgeError, knowledge, load
+from mesolab.knowledge import KnowledgeError, knowledge, load
 
 REQUIRED_REGIONS = {"forehead", "glabella", "temple", "upper_eyelid", "nasal_dorsum", "cheek", "perioral", "chin"}
 REQUIRED_LAYERS = ["stratum_corneum", "epidermis", "papillary_dermis", "reticular_dermis", "hypodermis"]
@@ -49,54 +47,41 @@ def test_assumptions_are_never_listed_as_measurements():
         assert assumption.note, "an assumption must say what it assumes"
 
 
-@pytest.fixture
-def knowledge_copy(tmp_path: Path) -> Path:
-    for name in FILES:  # every file, so a test can break one of them
-        shutil.copy(KNOWLEDGE_DIR / name, tmp_path / name)
-    return tmp_path
-
-
-def _replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def test_unknown_source_names_the_file_and_the_field(knowledge_copy: Path):
-    _replace(knowledge_copy / "skin_layers.yaml", "source: Meng22}", "source: Nobody99}")
+def test_unknown_source_names_the_file_and_the_field(knowledge_copy):
+    knowledge_copy.replace("skin_layers.yaml", "source: Meng22}", "source: Nobody99}")
     with pytest.raises(KnowledgeError, match=r"skin_layers\.yaml: measurements\[\d+\]\.source: unknown source 'Nobody99'"):
         load(knowledge_copy)
 
 
-def test_bad_value_names_the_file_and_the_field(knowledge_copy: Path):
-    _replace(knowledge_copy / "skin_layers.yaml", "value_mm: 0.86", "value_mm: -0.86")
+def test_bad_value_names_the_file_and_the_field(knowledge_copy):
+    knowledge_copy.replace("skin_layers.yaml", "value_mm: 0.86", "value_mm: -0.86")
     with pytest.raises(KnowledgeError, match=r"skin_layers\.yaml: measurements\[\d+\]\.value_mm: .*greater than 0"):
         load(knowledge_copy)
 
 
-def test_missing_field_and_unknown_field_are_errors(knowledge_copy: Path):
-    _replace(knowledge_copy / "skin_layers.yaml", "method: ultrasound, value_mm: 1.17", "value_mm: 1.17")
+def test_missing_field_and_unknown_field_are_errors(knowledge_copy):
+    knowledge_copy.replace("skin_layers.yaml", "method: ultrasound, value_mm: 1.17", "value_mm: 1.17")
     with pytest.raises(KnowledgeError, match=r"skin_layers\.yaml: measurements\[\d+\]\.method: Field required"):
         load(knowledge_copy)
-    shutil.copy(KNOWLEDGE_DIR / "skin_layers.yaml", knowledge_copy / "skin_layers.yaml")
-    _replace(knowledge_copy / "bibliography.yaml", "quality: textbook", "quality: textbook\n    year: 2001")
+    knowledge_copy.restore("skin_layers.yaml")
+    knowledge_copy.replace("bibliography.yaml", "quality: textbook", "quality: textbook\n    year: 2001")
     with pytest.raises(KnowledgeError, match=r"bibliography\.yaml: sources\[\d+\]\.year: Extra inputs"):
         load(knowledge_copy)
 
 
-def test_unknown_region(knowledge_copy: Path):
-    _replace(knowledge_copy / "skin_layers.yaml", "region: glabella", "region: elbow")
+def test_unknown_region(knowledge_copy):
+    knowledge_copy.replace("skin_layers.yaml", "region: glabella", "region: elbow")
     with pytest.raises(KnowledgeError, match=r"skin_layers\.yaml: measurements\[\d+\]\.region: unknown region 'elbow'"):
         load(knowledge_copy)
 
 
-def test_broken_yaml(knowledge_copy: Path):
+def test_broken_yaml(knowledge_copy):
     (knowledge_copy / "depth_charts.yaml").write_text("charts: [\n", encoding="utf-8")
     with pytest.raises(KnowledgeError, match=r"depth_charts\.yaml: not valid YAML"):
         load(knowledge_copy)
 
 
-def test_missing_file(knowledge_copy: Path):
+def test_missing_file(knowledge_copy):
     (knowledge_copy / "bibliography.yaml").unlink()
     with pytest.raises(KnowledgeError, match=r"bibliography\.yaml: cannot be read"):
         load(knowledge_copy)

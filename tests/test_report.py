@@ -10,83 +10,11 @@ import csv
 import html
 import math
 import re
-from pathlib import Path
 
 import pytest
 
-from course import (Assignment, answer_options, correct_values, grade_with_mesolab, make_course, submit,
-                    wrong_value)
+from cohort import COHORT, MANUAL, expected_item_scores
 from mesolab.instructor import item_analysis as ia
-
-# --- a small synthetic cohort, graded by real nbgrader ----------------------------------------------------
-
-COHORT_ASSIGNMENT = "01_skin_layers"
-#: Per-cell time limit in the cohort course: the endless loop costs this much.
-CELL_TIMEOUT_S = 6
-#: trainee -> (questions answered wrongly, answer-cell code replacing the default wrong value).
-#: Strong trainees get question 3 wrong and weak ones get it right: Q3 discriminates negatively on purpose.
-#: The most frequent wrong answer to question 2 is "b".
-COHORT: dict[str, tuple[set[int], dict[int, str]]] = {
-    "s01_strong": ({3}, {}),
-    "s02_strong": ({3}, {}),
-    "s03_strong": ({3, 6}, {}),
-    "s04_strong": ({2, 3}, {2: 'q2_layer = "b"'}),
-    "s05_mid": ({2, 5, 7}, {2: 'q2_layer = "b"'}),
-    "s06_weak": ({1, 2, 4, 5, 6, 7}, {1: 'q1_angle_deg = "7.2"', 2: 'q2_layer = "B "'}),
-    "s07_weak": ({1, 2, 4, 5, 7}, {2: 'q2_layer = "d"'}),
-    "s08_weak": ({1, 2, 4, 5, 6, 7}, {2: 'q2_layer = "b"', 4: "q4_below_junction_mm = = 1"}),
-    "s09_blank": (set(range(1, 8)), {}),  # the released notebook, untouched
-    "s10_loop": ({1, 3}, {1: "while True:\n    pass"}),
-}
-#: Every trainee but the blank one writes this free-text answer (q8, graded by the instructor).
-FREE_TEXT = "Facial dermis is about 1 mm thick by ultrasound, so 2-4 mm is below it, in the fat."
-#: Manual grades given to the free-text question (q8_answer, 3 points); the others stay ungraded.
-MANUAL = {"s01_strong": 3.0, "s06_weak": 1.0}
-
-
-def expected_item_scores(assignment: Assignment) -> dict[str, dict[str, float]]:
-    """trainee -> {test cell grade_id: points} for the autograded items of the cohort."""
-    points = {int(re.match(r"q(\d+)_", c.metadata["nbgrader"]["grade_id"]).group(1)):
-              (c.metadata["nbgrader"]["grade_id"], float(c.metadata["nbgrader"]["points"]))
-              for c in assignment.test_cells}
-    return {student: {grade_id: (0.0 if q in wrong else pts) for q, (grade_id, pts) in points.items()}
-            for student, (wrong, _) in COHORT.items()}
-
-
-def build_cohort(root: Path) -> tuple[Assignment, Path]:
-    """Release 01_skin_layers, submit the cohort, grade it with ``mesolab grade``, give two manual grades."""
-    from nbgrader.api import Gradebook
-
-    assignment = Assignment.load(COHORT_ASSIGNMENT)
-    course = make_course(root, assignment.name)
-    right = correct_values(assignment)
-    options = answer_options(assignment)
-    for student, (wrong, overrides) in COHORT.items():
-        if "blank" in student:
-            submit(course, assignment, student, assignment.release_notebook(course))
-            continue
-        answers = {}
-        for cell in assignment.answer_cells:
-            grade_id = cell.metadata["nbgrader"]["grade_id"]
-            number = int(re.match(r"q(\d+)_", grade_id).group(1))
-            if number in overrides:
-                answers[grade_id] = overrides[number]
-                continue
-            names = assignment.answer_names(cell)
-            values = {n: (wrong_value(right[n], options.get(n)) if number in wrong else right[n]) for n in names}
-            answers[grade_id] = "\n".join(f"{n} = {v!r}" for n, v in values.items())
-        answers["q8_answer"] = FREE_TEXT
-        submit(course, assignment, student, assignment.submission(course, answers))
-    grade_with_mesolab(course, assignment.name, cell_timeout=CELL_TIMEOUT_S)
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id="mesolab") as book:
-        notebook = assignment.notebook.replace(".ipynb", "")
-        for student, score in MANUAL.items():
-            grade = book.find_grade("q8_answer", notebook, assignment.name, student)
-            grade.manual_score = score
-            grade.needs_manual_grade = False
-        book.db.commit()
-    return assignment, course
-
 
 # --- item statistics on crafted matrices (values computed by hand) ----------------------------------------
 
@@ -180,12 +108,44 @@ def test_ebel_bands():
 
 
 def test_choice_answers_are_read_in_one_canonical_form():
-    from mesolab.instructor.report import choice_answers
+    from mesolab.instructor.items import choice_answers
 
     assert choice_answers('q2 = " B "') == {"q2": '"b"'}
     assert choice_answers('q5 = ["E", "a"]\nq6 = "a, c"') == {"q5": '{"a", "e"}', "q6": '{"a", "c"}'}
     assert choice_answers("q1 = 7.2") == {} and choice_answers("q1 = = 1") == {}
     assert choice_answers('raise NotImplementedError("x")') == {}
+
+
+def test_a_free_text_item_nobody_answered_is_flagged_not_answered_rather_than_too_hard():
+    from collections import Counter
+
+    from mesolab.instructor.items import Item
+    from mesolab.instructor.report import item_stats, report_html
+    from mesolab.instructor.scores import Scores
+
+    items = [Item("nb", "q1_check", 1, "Q1"), Item("nb", "q2_answer", 2, "Q2", manual=True)]
+    students = [f"s{i}" for i in range(6)]
+    matrix = [[float(i % 2), 0.0] for i in range(6)]
+    everyone_blank = Scores("a1", items, students, matrix, ["<script>x</script>"], {("nb", "q2_answer"): set(students)})
+    stats, cohort = item_stats(everyone_blank)
+    assert ia.NOT_ANSWERED in stats[1].flags and ia.TOO_HARD not in stats[1].flags
+    one_wrote = Scores("a1", items, students, matrix, [], {("nb", "q2_answer"): set(students[1:])})
+    assert ia.TOO_HARD in item_stats(one_wrote)[0][1].flags  # a written answer with 0 points: hard, not unanswered
+    images = dict.fromkeys(("score_histogram.png", "difficulty_discrimination.png", "item_scores.png"), b"")
+    page = report_html(everyone_blank, stats, cohort, {i.grade_id: Counter() for i in items}, images)
+    assert "Nobody wrote an answer" in page and '<span class="tag">not answered</span>' in page
+    assert "<script>" not in page and "&lt;script&gt;" in page  # a trainee id is text, never markup
+
+
+def test_every_command_documents_one_exit_code_convention(capsys):
+    from mesolab.instructor.cli import main
+
+    for argv in (["--help"], ["grade", "--help"], ["feedback", "--help"], ["report", "--help"]):
+        with pytest.raises(SystemExit) as stopped:
+            main(argv)
+        assert stopped.value.code == 0
+        text = capsys.readouterr().out
+        assert "exit codes" in text and "1    done in part" in text and "2    nothing done" in text, argv
 
 
 # --- the report of a graded cohort ------------------------------------------------------------------------
@@ -208,10 +168,10 @@ def report(report_cohort):
 @pipeline
 @pytest.mark.timeout(300)
 def test_gradebook_scores_per_item_with_ungraded_manual_items(report_cohort):
-    from mesolab.instructor.report import read_course
+    from mesolab.instructor.scores import read_scores
 
     assignment, course = report_cohort
-    data = read_course(course, assignment.name)
+    data = read_scores(course, assignment.name)
     assert data.students == sorted(COHORT)
     assert [i.label for i in data.items] == [f"Q{n}" for n in range(1, 9)]
     expected = expected_item_scores(assignment)

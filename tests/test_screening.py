@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 import math
-import shutil
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mesolab.knowledge import FILES, KNOWLEDGE_DIR, KnowledgeError, knowledge, load
+from mesolab.knowledge import KnowledgeError, knowledge, load
+from mesolab.readings.screening import form_intake, read_form
 from mesolab.screening import INTAKE_FIELDS, OUTCOMES, ScreeningResult, healthy_adult, rule, rules, screen
-from mesolab.widgets.screening import IntakeForm, form_intake, read_form
+from mesolab.widgets.screening import IntakeForm
 
 REQUIRED_KEYS = {"age_years", "pregnant", "breastfeeding", "anticoagulants", "bleeding_disorder", "active_herpes",
                  "herpes_history", "active_skin_infection", "fever", "allergies", "planned_ingredients",
@@ -280,29 +279,16 @@ def test_arbitrary_mapping_types_and_exotic_values():
 
 # --- knowledge file errors ---------------------------------------------------------------------------------------
 
-@pytest.fixture
-def knowledge_copy(tmp_path: Path) -> Path:
-    for name in FILES:
-        shutil.copy(KNOWLEDGE_DIR / name, tmp_path / name)
-    return tmp_path
-
-
-def _replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def test_a_rule_whose_action_contradicts_its_class_fails_to_load(knowledge_copy: Path):
-    _replace(knowledge_copy / "screening.yaml", "    rule_class: absolute\n    action: decline\n",
-             "    rule_class: absolute\n    action: caution\n")
+def test_a_rule_whose_action_contradicts_its_class_fails_to_load(knowledge_copy):
+    knowledge_copy.replace("screening.yaml", "    rule_class: absolute\n    action: decline\n",
+                           "    rule_class: absolute\n    action: caution\n")
     with pytest.raises(KnowledgeError, match=r"screening\.yaml: rules\[\d+\].*absolute finding leads to 'decline'"):
         load(knowledge_copy)
 
 
-def test_a_rule_on_an_unknown_field_fails_to_load(knowledge_copy: Path):
-    _replace(knowledge_copy / "screening.yaml", "trigger: {field: pregnant, equals: true}",
-             "trigger: {field: pregnnant, equals: true}")
+def test_a_rule_on_an_unknown_field_fails_to_load(knowledge_copy):
+    knowledge_copy.replace("screening.yaml", "trigger: {field: pregnant, equals: true}",
+                           "trigger: {field: pregnnant, equals: true}")
     with pytest.raises(KnowledgeError, match=r"screening\.yaml.*unknown intake field 'pregnnant'"):
         load(knowledge_copy)
 

@@ -2,22 +2,20 @@
 from __future__ import annotations
 
 import math
-import shutil
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mesolab.knowledge import FILES, KNOWLEDGE_DIR, KnowledgeError, knowledge, load
+from mesolab.knowledge import KnowledgeError, knowledge, load
 from mesolab.selfcheck import check
 from mesolab.skin import layer_at_depth, needle_tip_depth_mm, region_ids, skin_profile
 from mesolab.techniques import (PARAMETERS, check_deposit, general_claims, lands_in_target, parameter_text,
                                 points_for_area, stated_depth_conflicts, target_band_mm, target_layers, target_text,
                                 technique, technique_ids, total_volume_ml)
 from mesolab.widgets import SkinCrossSectionExplorer, TechniqueSimulator
-from mesolab.widgets.technique import read_technique
+from mesolab.readings.techniques import read_technique
 
 REQUIRED = {"intra_epidermal", "papule", "nappage", "point_by_point", "linear_retrotracing"}
 
@@ -63,27 +61,15 @@ def test_every_technique_claim_resolves_in_the_bibliography():
         assert knowledge().source(value.source).citation, path
 
 
-@pytest.fixture
-def knowledge_copy(tmp_path: Path) -> Path:
-    for name in FILES:
-        shutil.copy(KNOWLEDGE_DIR / name, tmp_path / name)
-    return tmp_path
-
-
-def _replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def test_not_found_without_a_reason_is_an_error(knowledge_copy: Path):
-    _replace(knowledge_copy / "techniques.yaml",
-             '      reason: "No spacing found for point-by-point (not found in the curriculum fact sheet)."\n', "")
+def test_not_found_without_a_reason_is_an_error(knowledge_copy):
+    knowledge_copy.replace(
+        "techniques.yaml",
+        '      reason: "No spacing found for point-by-point (not found in the curriculum fact sheet)."\n', "")
     with pytest.raises(KnowledgeError, match=r"techniques\.yaml: techniques\[3\]\.spacing: .*needs a reason"):
         load(knowledge_copy)
 
 
-def test_a_missing_parameter_is_an_error_never_a_default(knowledge_copy: Path):
+def test_a_missing_parameter_is_an_error_never_a_default(knowledge_copy):
     text = (knowledge_copy / "techniques.yaml").read_text(encoding="utf-8")
     start = text.index("    bevel:\n      status: not_found\n      reason: \"No bevel orientation found for nappage")
     end = text.index("    volume_per_point:", start)
@@ -92,20 +78,20 @@ def test_a_missing_parameter_is_an_error_never_a_default(knowledge_copy: Path):
         load(knowledge_copy)
 
 
-def test_a_dispute_needs_two_claims_and_a_unit_mismatch_fails(knowledge_copy: Path):
-    _replace(knowledge_copy / "techniques.yaml",
-             '        - {says: "2–3 mm apart", low: 2.0, high: 3.0, unit: mm, source: Samo}\n', "")
+def test_a_dispute_needs_two_claims_and_a_unit_mismatch_fails(knowledge_copy):
+    knowledge_copy.replace("techniques.yaml",
+                           '        - {says: "2–3 mm apart", low: 2.0, high: 3.0, unit: mm, source: Samo}\n', "")
     with pytest.raises(KnowledgeError, match=r"techniques\[2\]\.spacing: .*at least two claims"):
         load(knowledge_copy)
-    shutil.copy(KNOWLEDGE_DIR / "techniques.yaml", knowledge_copy / "techniques.yaml")
-    _replace(knowledge_copy / "techniques.yaml", "low: 10.0, high: 10.0, unit: mm, source: BTP",
-             "low: 10.0, high: 10.0, unit: degrees, source: BTP")
+    knowledge_copy.restore("techniques.yaml")
+    knowledge_copy.replace("techniques.yaml", "low: 10.0, high: 10.0, unit: mm, source: BTP",
+                           "low: 10.0, high: 10.0, unit: degrees, source: BTP")
     with pytest.raises(KnowledgeError, match=r"techniques\[1\]: .*spacing claims are in mm, not degrees"):
         load(knowledge_copy)
 
 
-def test_an_unknown_source_in_a_claim_names_the_field(knowledge_copy: Path):
-    _replace(knowledge_copy / "techniques.yaml", "source: Samo}", "source: Nobody99}")
+def test_an_unknown_source_in_a_claim_names_the_field(knowledge_copy):
+    knowledge_copy.replace("techniques.yaml", "source: Samo}", "source: Nobody99}")
     with pytest.raises(KnowledgeError, match=r"techniques\.yaml: techniques\[2\]\.spacing\.claims\[1\]\.source: "
                                              r"unknown source 'Nobody99'"):
         load(knowledge_copy)

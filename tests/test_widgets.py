@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from mesolab.plots.cross_section import depth_scale_mm
+from mesolab.plots.skin import depth_scale_mm
 from mesolab.widgets import SkinCrossSectionExplorer
-from mesolab.widgets.cross_section import read_needle
+from mesolab.readings.skin import read_needle
 
 
 def test_reading_names_depth_layer_and_sources():

@@ -11,7 +11,6 @@ Prints one line per trainee.
 """
 from __future__ import annotations
 
-import html
 import os
 import re
 import subprocess
@@ -23,7 +22,9 @@ import nbformat
 from nbgrader.preprocessors import ClearHiddenTests
 
 from .course import CourseError, course_root, gradebook, load_config, submitted_students
-from .report import Item, _score, source_items
+from .items import Item, graded_cells, source_items
+from .pages import render
+from .scores import score
 
 # nbgrader's own delimiters (written out here they would look like a leaked hidden-test block in the package).
 _HIDDEN = re.compile(rf"### {re.escape(ClearHiddenTests().begin_test_delimeter)}(.*?)"
@@ -119,20 +120,14 @@ def trainee_lines(root: Path, assignment: str, items: list[Item], student: str, 
     notebooks: dict[str, dict[str, nbformat.NotebookNode]] = {}
     for item in items:
         if item.notebook not in notebooks:
-            path = root / "autograded" / student / assignment / f"{item.notebook}.ipynb"
-            cells = {}
-            if path.is_file():
-                for cell in nbformat.read(path, as_version=4).cells:
-                    grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-                    if grade_id:
-                        cells[grade_id] = cell
-            notebooks[item.notebook] = cells
+            notebooks[item.notebook] = graded_cells(root / "autograded" / student / assignment
+                                                    / f"{item.notebook}.ipynb")
         try:
             grade = book.find_grade(item.grade_id, item.notebook, assignment, student)
-            score = _score(grade)
+            points = score(grade)
         except MissingEntry:
-            grade, score = None, None
-        line = Line(item.label, item.topic, score, item.max_score, item.manual)
+            grade, points = None, None
+        line = Line(item.label, item.topic, points, item.max_score, item.manual)
         if item.manual:
             comment = ""
             try:
@@ -140,61 +135,32 @@ def trainee_lines(root: Path, assignment: str, items: list[Item], student: str, 
                 comment = (found.manual_comment or "").strip()
             except MissingEntry:
                 pass
-            if score is None:
+            if points is None:
                 line.why = "graded by your instructor: not graded yet."
-            elif grade is not None and grade.manual_score is None and not score:
+            elif grade is not None and grade.manual_score is None and not points:
                 line.why = "no answer written: the answer was left as it was handed out (0 points)."
             else:
                 line.why = f"graded by your instructor. {('Comment: ' + comment) if comment else ''}".strip()
-        elif score is None:
+        elif points is None:
             cells = notebooks[item.notebook]
             died = any(name in ("DeadKernelError", "CellTimeoutError")
                        for cell in cells.values() for name, _ in _errors(cell))
             line.why = ((KERNEL_DIED if died else "the notebook could not be graded automatically")
                         + " Your instructor will grade this question by hand.")
-        elif score < item.max_score - 1e-9:
+        elif points < item.max_score - 1e-9:
             line.why = _why(item, notebooks[item.notebook], hidden)
         lines.append(line)
     return lines
 
 
 def summary_html(student: str, assignment: str, lines: list[Line], pages: list[str]) -> str:
-    e = html.escape
-    got = sum(l.score for l in lines if l.score is not None)
-    graded_max = sum(l.max_score for l in lines if l.score is not None)
-    pending = sum(l.max_score for l in lines if l.score is None)
-    rows = []
-    for l in lines:
-        points = "not graded yet" if l.score is None else f"{l.score:g} / {l.max_score:g}"
-        mark = {"full marks": "✓", "to revisit": "✗", "not graded yet": "…"}[l.status]
-        rows.append(f"<tr class='{l.status.replace(' ', '-')}'><td>{mark} {e(l.label)}</td><td>{e(l.title)}</td>"
-                    f"<td class='num'>{e(points)}</td><td>{e(l.why) if l.why else 'full marks'}</td></tr>")
-    links = " ".join(f'<a href="{e(p)}">{e(p)}</a>' for p in pages) or "not generated"
-    revisit = [l.label for l in lines if l.status == "to revisit"]
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{e(assignment)}: your results</title>
-<style>
-body {{ font-family: system-ui, sans-serif; max-width: 50rem; margin: 2rem auto; padding: 0 1rem; color: #222;
-       line-height: 1.45; }}
-table {{ border-collapse: collapse; }}
-th, td {{ border: 1px solid #bbb; padding: 0.3rem 0.6rem; text-align: left; vertical-align: top; }}
-th {{ background: #eee; }}
-td.num {{ text-align: right; white-space: nowrap; }}
-tr.to-revisit td:first-child {{ border-left: 0.3rem solid #EE7733; }}
-tr.full-marks td:first-child {{ border-left: 0.3rem solid #0077BB; }}
-tr.not-graded-yet td:first-child {{ border-left: 0.3rem solid #BBBBBB; }}
-</style></head><body>
-<h1>{e(assignment)}: your results</h1>
-<p>Trainee <strong>{e(student)}</strong>: <strong>{got:g} of {graded_max:g} points</strong> graded so far{
-f' (another {pending:g} points still to be graded by your instructor)' if pending else ''}.</p>
-<p>{'Questions to revisit: ' + e(', '.join(revisit)) + '.' if revisit else 'No question to revisit.'}
-For each one, the last column says why the check did not pass.</p>
-<table><tr><th>question</th><th>topic</th><th>points</th><th>what happened</th></tr>
-{chr(10).join(rows)}
-</table>
-<p>Your notebook with every check's message: {links}</p>
-</body></html>
-"""
+    """The trainee's summary page: points so far, and for each question what happened."""
+    return render("feedback_summary.html", student=student, assignment=assignment, lines=lines, pages=pages,
+                  got=sum(line.score for line in lines if line.score is not None),
+                  graded_max=sum(line.max_score for line in lines if line.score is not None),
+                  pending=sum(line.max_score for line in lines if line.score is None),
+                  revisit=[line.label for line in lines if line.status == "to revisit"],
+                  marks={"full marks": "✓", "to revisit": "✗", "not graded yet": "…"})
 
 
 def _run_generate_feedback(root: Path, assignment: str, pattern: str) -> None:
@@ -230,14 +196,16 @@ def generate(course: Path, assignment: str, pattern: str = "*") -> dict[str, tup
     return results
 
 
-def main(args) -> int:
+def main(*, course: Path, assignment: str, student: str = "*") -> int:
+    """``mesolab feedback``: the exit code (0 written; 2 nothing written, the course or assignment is wrong, or
+    nbgrader's generate_feedback failed)."""
     try:
-        results = generate(args.course, args.assignment, getattr(args, "student", "*") or "*")
+        results = generate(course, assignment, student or "*")
     except CourseError as error:
         print(f"mesolab feedback: {error}", file=sys.stderr)
         return 2
     width = max(len(s) for s in results)
-    for student, (path, lines) in results.items():
+    for trainee, (path, lines) in results.items():
         got = sum(l.score for l in lines if l.score is not None)
         top = sum(l.max_score for l in lines)
         revisit = [l.label for l in lines if l.status == "to revisit"]
@@ -245,5 +213,5 @@ def main(args) -> int:
         note = f"to revisit: {', '.join(revisit)}" if revisit else "all graded checks passed"
         if pending:
             note += f"; not graded yet: {', '.join(pending)}"
-        print(f"{student:<{width}}  {got:>5g} / {top:g}  {note}  ->  {path}")
+        print(f"{trainee:<{width}}  {got:>5g} / {top:g}  {note}  ->  {path}")
     return 0

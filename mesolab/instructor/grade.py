@@ -15,11 +15,12 @@ Grading is nbgrader's own: each worker process imports nbgrader once and calls `
 * **sandboxed** (default) — every kernel runs inside bubblewrap (:mod:`mesolab.instructor.sandbox`);
 * a progress bar on stderr and a summary: graded, failed (one line each), needing manual grading, wall time.
 
-Exit code 0 when every selected trainee is graded, 1 otherwise.
+Exit code (as for every ``mesolab`` command, see ``mesolab --help``): 0 every selected trainee is graded; 1 some
+could not be graded (each named, with the reason); 2 nothing was graded (the course, the assignment, the sandbox
+or a grading run already going); 130 interrupted.
 """
 from __future__ import annotations
 
-import argparse
 import fcntl
 import hashlib
 import multiprocessing
@@ -243,8 +244,8 @@ def _runtime_folder() -> Path:
     return folder
 
 
-def _grade_all(args: argparse.Namespace, root: Path, pending: list[str], jobs: int, sandbox: bool,
-               bwrap: str) -> list[Outcome]:
+def _grade_all(assignment: str, cell_timeout: int | None, root: Path, pending: list[str], jobs: int,
+               sandbox: bool, bwrap: str) -> list[Outcome]:
     if not pending:
         return []
     from tqdm import tqdm
@@ -255,10 +256,10 @@ def _grade_all(args: argparse.Namespace, root: Path, pending: list[str], jobs: i
     import nbgrader.apps  # noqa: F401
 
     context = multiprocessing.get_context("fork")
-    pool = context.Pool(jobs, initializer=_init_worker, initargs=(str(root), args.assignment, sandbox, bwrap,
-                                                                          args.cell_timeout))
+    pool = context.Pool(jobs, initializer=_init_worker, initargs=(str(root), assignment, sandbox, bwrap,
+                                                                          cell_timeout))
     try:
-        with tqdm(total=len(pending), desc=f"grading {args.assignment}", unit="trainee", file=sys.stderr,
+        with tqdm(total=len(pending), desc=f"grading {assignment}", unit="trainee", file=sys.stderr,
                   dynamic_ncols=True) as bar:
             for outcome in pool.imap_unordered(_grade_one, pending):
                 outcomes.append(outcome)
@@ -274,21 +275,22 @@ def _grade_all(args: argparse.Namespace, root: Path, pending: list[str], jobs: i
     return outcomes
 
 
-def main(args: argparse.Namespace) -> int:
+def main(*, course: Path, assignment: str, jobs: int | None = None, student: str = "*",
+         cell_timeout: int | None = None, force: bool = False, sandbox: bool = True) -> int:
+    """``mesolab grade``: grade, print the summary, return the exit code (module docstring)."""
     start = time.monotonic()
     # nbgrader runs alembic from PATH when it creates or upgrades a gradebook.
     bin_dir = str(Path(sys.executable).parent)
     if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = os.pathsep.join([os.environ.get("PATH", ""), bin_dir]).strip(os.pathsep)
     try:
-        config = load_config(args.course)
+        config = load_config(course)
         root = course_root(config)
-        students = submitted_students(config, args.assignment, args.student)
+        students = submitted_students(config, assignment, student)
     except CourseError as error:
         _say(f"mesolab grade: {error}")
-        return 1
+        return 2
 
-    sandbox = not args.no_sandbox
     bwrap = str(config.SandboxedKernelManager.get("bwrap", os.environ.get("MESOLAB_BWRAP", "bwrap")))
     if sandbox:
         from .sandbox import SandboxError, check_bwrap
@@ -297,21 +299,27 @@ def main(args: argparse.Namespace) -> int:
             bwrap = check_bwrap(bwrap)
         except SandboxError as error:
             _say(f"mesolab grade: {error}")
-            return 1
+            return 2
     else:
         _say("WARNING: --no-sandbox: trainee code runs with YOUR rights and can read the gradebook, source/ and "
              "other trainees' files, and use the network. Use it only for submissions you trust.")
 
     if not students:
-        _say(f"mesolab grade: no submissions of {args.assignment} matching {args.student!r} in {root / 'submitted'}")
-        return 1
+        _say(f"mesolab grade: no submissions of {assignment} matching {student!r} in {root / 'submitted'}")
+        return 2
+    from nbgrader.api import MissingEntry
+    from sqlalchemy.exc import SQLAlchemyError
+
     try:  # creates the gradebook (alembic) once here rather than in racing workers
         with gradebook(config) as book:
-            book.find_assignment(args.assignment)
-    except Exception as error:  # noqa: BLE001 - MissingEntry or a database error
-        _say(f"mesolab grade: {args.assignment} is not in the gradebook ({type(error).__name__}): "
-             f"run `nbgrader generate_assignment {args.assignment}` first")
-        return 1
+            book.find_assignment(assignment)
+    except MissingEntry:
+        _say(f"mesolab grade: {assignment} is not in the gradebook: run `nbgrader generate_assignment {assignment}` "
+             "first")
+        return 2
+    except (SQLAlchemyError, OSError) as error:  # the database itself: unreachable, locked, corrupt, not writable
+        _say(f"mesolab grade: cannot open the gradebook ({type(error).__name__}: {error})")
+        return 2
 
     # One grading run per course at a time (a second one would grade the same trainees twice at once). flock is
     # released by the kernel however this process ends, kill -9 included.
@@ -321,18 +329,18 @@ def main(args: argparse.Namespace) -> int:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         _say(f"mesolab grade: another `mesolab grade` is running in {root}; wait for it to finish")
-        return 1
+        return 2
 
-    done = [] if args.force else [s for s in students if already_graded(root, args.assignment, s)]
+    done = [] if force else [s for s in students if already_graded(root, assignment, s)]
     pending = [s for s in students if s not in done]
-    jobs = max(1, min(args.jobs or os.cpu_count() or 1, len(pending) or 1))
-    _say(f"{args.assignment}: {len(students)} submissions, {len(done)} already graded, {len(pending)} to grade "
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(pending) or 1))
+    _say(f"{assignment}: {len(students)} submissions, {len(done)} already graded, {len(pending)} to grade "
          f"with {jobs} worker{'s' if jobs > 1 else ''}, sandbox {'on' if sandbox else 'OFF'}")
 
     outcomes: list[Outcome] = []
     runtime = _runtime_folder()
     try:
-        outcomes = _grade_all(args, root, pending, jobs, sandbox, bwrap)
+        outcomes = _grade_all(assignment, cell_timeout, root, pending, jobs, sandbox, bwrap)
     except KeyboardInterrupt:
         _say("interrupted: run the same command again to grade the rest (finished trainees are kept)")
         return 130
@@ -342,10 +350,10 @@ def main(args: argparse.Namespace) -> int:
     graded = [o for o in outcomes if o.ok]
     failed = sorted((o for o in outcomes if not o.ok), key=lambda o: o.student)
     finished = sorted(done + [o.student for o in graded])
-    manual, unscored = _manual_grading(config, args.assignment, finished)
+    manual, unscored = _manual_grading(config, assignment, finished)
     wall = time.monotonic() - start
 
-    print(f"mesolab grade {args.assignment}: {len(graded)} graded now, {len(done)} already graded, "
+    print(f"mesolab grade {assignment}: {len(graded)} graded now, {len(done)} already graded, "
           f"{len(failed)} failed, of {len(students)} submissions")
     for outcome in failed:
         print(f"  failed  {outcome.student}: {outcome.reason}")
@@ -357,6 +365,6 @@ def main(args: argparse.Namespace) -> int:
     for student, cells in sorted(unscored.items()):
         print(f"  {student}: autograder could not score {', '.join(cells)}: grade by hand")
     if failed:
-        print(f"run `mesolab grade {args.assignment}` again after fixing the cause: graded trainees are skipped")
+        print(f"run `mesolab grade {assignment}` again after fixing the cause: graded trainees are skipped")
     print(f"wall time: {wall:.1f} s ({jobs} worker{'s' if jobs > 1 else ''}, sandbox {'on' if sandbox else 'OFF'})")
     return 0 if not failed else 1

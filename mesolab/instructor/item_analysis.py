@@ -47,8 +47,10 @@ NEGATIVE = "negative discrimination"
 POOR = "poor discrimination"
 TOO_HARD = "too hard"
 TOO_EASY = "too easy"
+#: Set by the report instead of "too hard" on a free-text item that every trainee left blank.
+NOT_ANSWERED = "not answered"
 #: Flags in the order an instructor should look at them.
-FLAG_ORDER = (NEGATIVE, POOR, TOO_HARD, TOO_EASY)
+FLAG_ORDER = (NEGATIVE, POOR, NOT_ANSWERED, TOO_HARD, TOO_EASY)
 
 Score = float | None
 

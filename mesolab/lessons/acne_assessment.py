@@ -8,7 +8,7 @@ from ..plots import FigureView
 from ..plots.acne import VERTICAL_EXAGGERATION, draw_gags, draw_scar_profiles
 from ..selfcheck import ChoiceExercise, NumberExercise, register
 from ..skin import skin_profile
-from ..widgets.gags import read_gags
+from ..readings.acne import read_gags
 from . import table
 
 #: The worked example of the lesson: what the examiner found in each area, in words, and the worst lesion.

@@ -11,7 +11,7 @@ from .. import cocktails
 from ..cocktails import GOALS, evidence_for_goal, lidocaine_limit, max_volume_ml, mg_per_ml, source_mark
 from ..knowledge import knowledge
 from ..plots import HtmlFigure
-from ..plots.cocktail import ceiling_bars
+from ..plots.cocktails import ceiling_bars
 from ..plots.style import NEEDLE_COLOR, WARNING_COLOR
 from ..selfcheck import ChoiceExercise, NumberExercise, register
 from . import _Html, table

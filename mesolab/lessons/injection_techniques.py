@@ -5,13 +5,14 @@ import html
 
 from ..knowledge import knowledge
 from ..plots import FigureView
-from ..plots.cross_section import CrossSectionFigure
+from ..plots.skin import CrossSectionFigure
 from ..selfcheck import ChoiceExercise, NumberExercise, register
 from ..skin import layer_at_depth, needle_tip_depth_mm, skin_profile, thickness_range_mm
 from ..techniques import (PARAMETER_NAMES, PARAMETERS, general_claims, parameter_text, points_for_area,
                           source_mark, stated_depth_conflicts, target_band_mm, target_text, technique,
                           technique_ids)
-from ..widgets.technique import read_technique, short_layer_name
+from ..readings.skin import short_layer_name
+from ..readings.techniques import read_technique
 from . import _Html, table
 
 def _left(markup: str) -> str:

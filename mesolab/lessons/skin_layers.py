@@ -5,11 +5,10 @@ import math
 
 from ..knowledge import knowledge
 from ..plots import FigureView
-from ..plots.cross_section import draw_cross_section
-from ..plots.regions import plot_junction_depth_vs_charts
+from ..plots.skin import draw_cross_section, plot_junction_depth_vs_charts
 from ..selfcheck import ChoiceExercise, NumberExercise, register
 from ..skin import SEXES, needle_tip_depth_mm, region_ids, skin_profile, thickness_range_mm
-from ..widgets.cross_section import read_needle
+from ..readings.skin import read_needle
 from . import table
 
 

@@ -34,6 +34,31 @@ class FigureView:
         return {"text/html": markup, "image/png": png, "text/plain": f"Figure: {self.alt}"}
 
 
+def blitted_png(canvas, moving: list, background):
+    """PNG bytes of an Agg ``canvas``, redrawing only the ``moving`` artists over ``background``; returns the PNG
+    and the background to keep. Without a background (the first call, or after the static parts changed) the
+    figure is drawn once with the moving artists hidden and that image is cached: a slider move then costs a few
+    artists, not the whole figure."""
+    if background is None:
+        shown = [artist.get_visible() for artist in moving]
+        for artist in moving:
+            artist.set_visible(False)
+        canvas.draw()
+        background = canvas.copy_from_bbox(canvas.figure.bbox)
+        for artist, visible in zip(moving, shown):
+            artist.set_visible(visible)
+    canvas.restore_region(background)
+    for artist in moving:
+        canvas.figure.draw_artist(artist)
+    from PIL import Image  # matplotlib already depends on Pillow
+
+    buffer = io.BytesIO()
+    # Fast zlib level: the PNG is sent to the browser at once, size matters less than latency.
+    Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).save(buffer, format="png",
+                                                                                     compress_level=1)
+    return buffer.getvalue(), background
+
+
 class HtmlFigure:
     """A figure drawn in HTML (a coloured grid, a bar): no image to render, and a screen reader reads its cells.
 

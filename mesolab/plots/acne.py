@@ -6,13 +6,12 @@ The figure shows what :func:`mesolab.acne.gags_assess` computed; it holds no cli
 """
 from __future__ import annotations
 
-import io
-
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse, Patch, Polygon
 
 from ..acne import GagsResult, lesion_grade, lesion_name, region_factor
+from . import blitted_png
 from .style import GAGS_GRADE_STYLE, NEEDLE_COLOR
 
 _OUTLINE = "#444444"
@@ -100,22 +99,8 @@ class GagsFigure:
 
     def png(self) -> bytes:
         """The current figure as PNG bytes, redrawing only the areas and labels over a cached background."""
-        if self._background is None:
-            for artist in self._moving:
-                artist.set_visible(False)
-            self.canvas.draw()
-            self._background = self.canvas.copy_from_bbox(self.figure.bbox)
-            for artist in self._moving:
-                artist.set_visible(True)
-        self.canvas.restore_region(self._background)
-        for artist in self._moving:
-            self.figure.draw_artist(artist)
-        from PIL import Image  # noqa: PLC0415 - matplotlib already depends on Pillow
-
-        buffer = io.BytesIO()
-        Image.frombuffer("RGBA", self.canvas.get_width_height(), self.canvas.buffer_rgba()).save(
-            buffer, format="png", compress_level=1)
-        return buffer.getvalue()
+        png, self._background = blitted_png(self.canvas, self._moving, self._background)
+        return png
 
 
 def draw_gags(result: GagsResult) -> Figure:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 
-from ..knowledge.schema.screening import CLASS_ACTION, Rule
+from ..screening import CLASS_ACTION, Rule
 from . import HtmlFigure
 
 #: Action -> colour (Paul Tol "light"/"high-contrast", colour-blind safe) and a CSS hatch, so it reads in greyscale;

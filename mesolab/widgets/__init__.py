@@ -8,8 +8,9 @@ from __future__ import annotations
 import gc
 import importlib
 
-_FAMILIES = {"SkinCrossSectionExplorer": "cross_section", "GagsCalculator": "gags",
-             "TechniqueSimulator": "technique", "CocktailBuilder": "cocktail", "IntakeForm": "screening"}
+#: widget -> its module, named after the domain module it shows (mesolab/widgets/<slug>.py over mesolab/<slug>.py)
+_FAMILIES = {"SkinCrossSectionExplorer": "skin", "GagsCalculator": "acne",
+             "TechniqueSimulator": "techniques", "CocktailBuilder": "cocktails", "IntakeForm": "screening"}
 
 __all__ = list(_FAMILIES)
 

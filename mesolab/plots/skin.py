@@ -1,4 +1,5 @@
-"""A region's skin layers to scale, with a needle drawn at its angle.
+"""Figures of module 01: a region's skin layers to scale with a needle at its angle, and the depth of the skin by
+region against the depths that technique charts print.
 
 :class:`CrossSectionFigure` draws the layers once per region and scale, caches that background
 and then only redraws the needle on top (blitting), so a widget update costs a few milliseconds
@@ -6,16 +7,15 @@ on the Agg backend instead of a full redraw of text and hatches.
 """
 from __future__ import annotations
 
-import io
 import math
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
-from PIL import Image
+from matplotlib.patches import Patch, Rectangle
 
-from ..skin import SkinProfile
-from .style import DEPOSIT_COLOR, LAYER_STYLE, NEEDLE_COLOR, TARGET_COLOR
+from ..skin import SkinProfile, depth_chart_band, region_ids, skin_profile
+from . import blitted_png
+from .style import DEPOSIT_COLOR, FEMALE_COLOR, LAYER_STYLE, MALE_COLOR, NEEDLE_COLOR, TARGET_COLOR, WARNING_COLOR
 
 #: Axes width / height in data units; with equal aspect, 1 mm across = 1 mm down (to scale).
 _ASPECT = 2.4
@@ -123,22 +123,8 @@ class CrossSectionFigure:
 
     def png(self) -> bytes:
         """The current figure as PNG bytes, redrawing only the needle when the background is cached."""
-        if self._background is None:
-            shown = [artist.get_visible() for artist in self._moving]
-            for artist in self._moving:
-                artist.set_visible(False)
-            self.canvas.draw()
-            self._background = self.canvas.copy_from_bbox(self.figure.bbox)
-            for artist, visible in zip(self._moving, shown):
-                artist.set_visible(visible)
-        self.canvas.restore_region(self._background)
-        for artist in self._moving:
-            self.figure.draw_artist(artist)
-        buffer = io.BytesIO()
-        # Fast zlib level: the PNG is sent to the browser at once, size matters less than latency.
-        Image.frombuffer("RGBA", self.canvas.get_width_height(), self.canvas.buffer_rgba()).save(
-            buffer, format="png", compress_level=1)
-        return buffer.getvalue()
+        png, self._background = blitted_png(self.canvas, self._moving, self._background)
+        return png
 
 
 def _legend_label(name: str, thickness_mm: float | None) -> str:
@@ -154,3 +140,36 @@ def draw_cross_section(profile: SkinProfile, inserted_length_mm: float, angle_de
     figure = CrossSectionFigure()
     figure.update(profile, inserted_length_mm, angle_deg, tip_depth_mm, tip_layer_name)
     return figure.figure
+
+
+def plot_junction_depth_vs_charts(chart_id: str = "perrin_depth_bands", band_target: str = "deep dermis") -> Figure:
+    """Depth of the dermis–fat junction in each region (both sexes) under a chart's depth band."""
+    band, chart_source = depth_chart_band(chart_id, band_target)
+    regions = region_ids()
+    figure = Figure(figsize=(8.4, 4.0), dpi=100)
+    # Fixed margins rather than a layout engine: constrained layout draws the figure twice.
+    figure.subplots_adjust(left=0.08, right=0.98, top=0.92, bottom=0.2)
+    ax = figure.add_subplot()
+    ax.axhspan(band.from_mm, band.to_mm, color=WARNING_COLOR, alpha=0.18, hatch="xx", linewidth=0)
+    ax.text(-0.4, (band.from_mm + band.to_mm) / 2,
+            f"chart: '{band.as_written}' [{chart_source}]", ha="left", va="center", fontsize=9, color=WARNING_COLOR)
+    width = 0.38
+    for offset, sex, colour in ((-width / 2, "female", FEMALE_COLOR), (width / 2, "male", MALE_COLOR)):
+        profiles = [skin_profile(region, sex) for region in regions]
+        xs = [index + offset for index in range(len(regions))]
+        depths = [profile.skin_thickness_mm for profile in profiles]
+        bars = ax.bar(xs, depths, width=width, color=colour, edgecolor="black", linewidth=0.5, label=sex)
+        for bar, profile in zip(bars, profiles):
+            if profile.band("reticular_dermis").assumed:
+                bar.set_hatch("//")
+                bar.set_alpha(0.55)
+    ax.set_xticks(range(len(regions)), [skin_profile(r).region_name.split(" (")[0] for r in regions],
+                  rotation=30, ha="right")
+    ax.set_ylim(band.to_mm + 0.3, 0)
+    ax.set_ylabel("depth below the surface (mm)")
+    ax.set_title("Where the dermis ends (epidermis + dermis, ultrasound [Meng22]) vs a technique chart",
+                 fontsize=10, loc="left")
+    handles = [Patch(color=FEMALE_COLOR, label="female"), Patch(color=MALE_COLOR, label="male"),
+               Patch(facecolor="white", edgecolor="black", hatch="//", label="assumed: no regional data")]
+    ax.legend(handles=handles, loc="lower right", fontsize=8, frameon=True)
+    return figure
