@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import ipywidgets as w
 
 from ..plots.cross_section import CrossSectionFigure
+from .figure_image import FigureImage
 from ..skin import (MAX_NEEDLE_LENGTH_MM, SEXES, LayerBand, SkinProfile, layer_at_depth, needle_tip_depth_mm,
                     region_ids, region_name, skin_profile)
 
@@ -91,7 +92,7 @@ class SkinCrossSectionExplorer(w.VBox):
         self.length.add_class("mesolab-needle-length")
         self.angle.add_class("mesolab-needle-angle")
         self.region.add_class("mesolab-region")
-        self.image = w.Image(format="png", layout=w.Layout(width="720px", max_width="100%"))
+        self.image = FigureImage(format="png", layout=w.Layout(width="720px", max_width="100%"))
         self.image.add_class("mesolab-cross-section-figure")
         self.readout = w.HTML()
         self.readout.add_class("mesolab-tip-readout")
@@ -112,6 +113,7 @@ class SkinCrossSectionExplorer(w.VBox):
         self._figure.update(reading.profile, reading.inserted_length_mm, reading.angle_deg,
                             reading.tip_depth_mm, reading.layer.name)
         self.image.value = self._figure.png()
+        self.image.tooltip = reading.description  # the <img>'s text alternative (its title)
         self.screen_reader_text.value = (
             f'<details><summary>Figure description (text)</summary>'
             f'<p role="note">{html.escape(reading.description)}</p></details>')

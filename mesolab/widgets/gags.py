@@ -14,6 +14,7 @@ import ipywidgets as w
 from ..acne import (GagsResult, gags_assess, gags_gap_note, gags_lesions, gags_regions, lesion_grade, lesion_name,
                     max_gags_score, region_factor, region_name)
 from ..plots.acne import GagsFigure
+from .figure_image import FigureImage
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ class GagsCalculator(w.VBox):
                                   layout=w.Layout(width="380px", max_width="100%"))
             dropdown.add_class(f"mesolab-gags-{region.replace('_', '-')}")
             self.areas[region] = dropdown
-        self.image = w.Image(format="png", layout=w.Layout(width="760px", max_width="100%"))
+        self.image = FigureImage(format="png", layout=w.Layout(width="760px", max_width="100%"))
         self.image.add_class("mesolab-gags-figure")
         self.readout = w.HTML()
         self.readout.add_class("mesolab-gags-readout")
@@ -107,6 +108,7 @@ class GagsCalculator(w.VBox):
         reading = self.reading()
         self._figure.update(reading.result)
         self.image.value = self._figure.png()
+        self.image.tooltip = reading.description  # the <img>'s text alternative (its title)
         self.screen_reader_text.value = (
             f'<details><summary>Figure description (text)</summary>'
             f'<p role="note">{html.escape(reading.description)}</p></details>')

@@ -13,6 +13,7 @@ import ipywidgets as w
 
 from ..knowledge.schema.techniques import Parameter
 from ..plots.cross_section import CrossSectionFigure
+from .figure_image import FigureImage
 from ..skin import SEXES, SkinProfile, region_ids, region_name, skin_profile
 from ..techniques import (DepositCheck, check_deposit, parameter_text, points_for_area, stated_depth_conflicts,
                           target_band_mm, target_text, technique, technique_ids, total_volume_ml)
@@ -147,7 +148,7 @@ class TechniqueSimulator(w.VBox):
                              (self.area, "mesolab-area"), (self.spacing, "mesolab-spacing"),
                              (self.volume, "mesolab-volume")):
             control.add_class(css)
-        self.image = w.Image(format="png", layout=w.Layout(width="720px", max_width="100%"))
+        self.image = FigureImage(format="png", layout=w.Layout(width="720px", max_width="100%"))
         self.image.add_class("mesolab-technique-figure")
         self.conflicts = w.HTML()
         self.conflicts.add_class("mesolab-technique-conflicts")
@@ -179,6 +180,7 @@ class TechniqueSimulator(w.VBox):
                             tip_text="\n".join((f"Deposit ●: {check.depth_mm:.2f} mm deep", layer, mark,
                                                 reading.dose_short)))
         self.image.value = self._figure.png()
+        self.image.tooltip = reading.description  # the <img>'s text alternative (its title)
         self.screen_reader_text.value = (
             f'<details><summary>Figure description (text)</summary>'
             f'<p role="note">{html.escape(reading.description)}</p></details>')
