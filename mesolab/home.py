@@ -207,7 +207,7 @@ def progress_html(folder: Path | str = ".", progress: progress_store.Progress | 
         right_now = [i for i in tried if progress.checks[i].last == "right"]
         title = f"{module.number} — {module.title}"
         rows.append(
-            f"<tr><th scope=\"row\">{_link(lesson_file, title)}</th>"
+            f'<tr><th scope="row" style="text-align:left">{_link(lesson_file, title)}</th>'
             f"<td>{'opened ' + _esc(opened.last_opened[:10]) if opened else 'not yet'}</td>"
             f"<td>{len(tried)} of {len(ids)}</td><td>{len(right_now)} of {len(ids)}</td></tr>")
         items = []
@@ -230,7 +230,8 @@ def progress_html(folder: Path | str = ".", progress: progress_store.Progress | 
         if items:
             details.append(f"<li>{_esc(title)}<ul>{''.join(items)}</ul></li>")
     parts.append('<table class="mesolab-table mesolab-progress-lessons"><caption>Lessons opened and self-checks '
-                 '(right: the last answer was right)</caption><thead><tr><th scope="col">Lesson</th>'
+                 '(right: the last answer was right)</caption><thead><tr><th scope="col" style="text-align:left">'
+                 'Lesson</th>'
                  '<th scope="col">Opened</th><th scope="col">Self-checks tried</th><th scope="col">Right</th>'
                  f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
     parts.append('<h3 class="mesolab-revisit-heading">To revisit</h3>')
