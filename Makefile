@@ -6,6 +6,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 AXE := tests/browser/node_modules/axe-core/axe.min.js
+# More options for `make lab`, e.g. LAB_ARGS="--no-browser --port 8890" on a server without a desktop.
+LAB_ARGS ?=
 # JupyterLab refuses to run as root (containers, cloud machines, CI) unless told it may.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 # nbgrader runs alembic from PATH when it creates a gradebook: the environment's bin/ goes first.
@@ -24,7 +26,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 lab: install
-	$(BIN)/python -m jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir="$(CURDIR)" notebooks/00_start_here.ipynb
+	$(BIN)/python -m jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir="$(CURDIR)" $(LAB_ARGS) notebooks/00_start_here.ipynb
 
 test: system-packages install $(AXE)
 	$(BIN)/python -m pytest
