@@ -6,6 +6,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 AXE := tests/browser/node_modules/axe-core/axe.min.js
+# Run some tests only, e.g. PYTEST_ARGS="tests/test_progress.py -x" (default: every test).
+PYTEST_ARGS ?=
 # More options for `make lab`, e.g. LAB_ARGS="--no-browser --port 8890" on a server without a desktop.
 LAB_ARGS ?=
 # JupyterLab refuses to run as root (containers, cloud machines, CI) unless told it may.
@@ -29,7 +31,7 @@ lab: install
 	$(BIN)/python -m jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir="$(CURDIR)" $(LAB_ARGS) notebooks/00_start_here.ipynb
 
 test: system-packages install $(AXE)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 system-packages:
 	@bash scripts/system-packages
