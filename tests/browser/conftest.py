@@ -1,6 +1,6 @@
 """Fixtures for the real-browser tests: a JupyterLab server on loopback and Debian's Chromium via Playwright.
 
-Requirements (CI installs them; a missing one FAILS the tests, it never skips them):
+Requirements (`make test` brings them; a missing one FAILS the tests, it never skips them):
 - Chromium at ``/usr/bin/chromium`` (Debian package ``chromium``), or the path in ``MESOLAB_CHROMIUM``;
   ``playwright install`` is not used: no browser is downloaded.
 - The Python package ``playwright`` (extra ``test`` of pyproject.toml).
