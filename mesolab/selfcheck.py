@@ -10,9 +10,11 @@ from __future__ import annotations
 import hashlib
 import html
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from numbers import Real
 from typing import Callable
+
+from . import progress
 
 _SALT = "mesolab-selfcheck"
 
@@ -54,20 +56,29 @@ def register(*exercises: Exercise) -> None:
 class Feedback:
     correct: bool | None  # None: no answer yet
     message: str
+    notice: str = ""  # about the learner's progress record (e.g. an unreadable file set aside), shown below
 
     def _repr_html_(self) -> str:
         colour, mark = {True: ("#117733", "✔ Correct."), False: ("#994455", "✘ Not yet."),
                         None: ("#555555", "✎")}[self.correct]
+        notice = (f'<br><small class="mesolab-progress-notice">{html.escape(self.notice)}</small>'
+                  if self.notice else "")
         return (f'<div class="mesolab-selfcheck" role="status" style="border-left:4px solid {colour};'
-                f'padding:0.3em 0.8em"><b style="color:{colour}">{mark}</b> {html.escape(self.message)}</div>')
+                f'padding:0.3em 0.8em"><b style="color:{colour}">{mark}</b> {html.escape(self.message)}{notice}</div>')
 
     def __repr__(self) -> str:
         mark = {True: "Correct.", False: "Not yet.", None: ""}[self.correct]
-        return f"{mark} {self.message}".strip()
+        return "\n".join(filter(None, [f"{mark} {self.message}".strip(), self.notice]))
 
 
 def check(exercise_id: str, answer: object) -> Feedback:
-    """Check ``answer`` for a lesson's self-check and explain."""
+    """Check ``answer`` for a lesson's self-check and explain; record the try in the learner's progress."""
+    feedback = _feedback(exercise_id, answer)
+    notice = progress.record_check(exercise_id, feedback.correct)
+    return replace(feedback, notice=notice) if notice else feedback
+
+
+def _feedback(exercise_id: str, answer: object) -> Feedback:
     try:
         exercise = _REGISTRY[exercise_id]
     except KeyError:

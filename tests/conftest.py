@@ -83,3 +83,17 @@ class KnowledgeCopy(os.PathLike):
 @pytest.fixture
 def knowledge_copy(tmp_path: Path) -> KnowledgeCopy:
     return KnowledgeCopy(tmp_path)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _progress_file_outside_home(tmp_path_factory):
+    """Self-checks record a learner's progress in their home: in tests (and the kernels and servers they start,
+    which inherit the environment) it goes to a temporary file instead."""
+    path = tmp_path_factory.mktemp("progress") / "progress.json"
+    saved = os.environ.get("MESOLAB_PROGRESS_FILE")
+    os.environ["MESOLAB_PROGRESS_FILE"] = str(path)
+    yield path
+    if saved is None:
+        os.environ.pop("MESOLAB_PROGRESS_FILE", None)
+    else:
+        os.environ["MESOLAB_PROGRESS_FILE"] = saved

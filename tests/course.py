@@ -18,7 +18,7 @@ import nbformat
 
 REPO = Path(__file__).resolve().parents[1]
 ASSIGNMENTS = sorted(p.name for p in (REPO / "source").iterdir() if p.is_dir())
-LESSONS = sorted((REPO / "notebooks").glob("*.ipynb"))
+LESSONS = sorted(p for p in (REPO / "notebooks").glob("*.ipynb") if p.name != "00_start_here.ipynb")  # not the home page
 NBGRADER = [sys.executable, "-m", "nbgrader"]
 _SOLUTION = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$", re.M)
 

@@ -24,7 +24,7 @@ def postgres_bin() -> Path:
     initdb = shutil.which("initdb")
     if initdb:
         return Path(initdb).parent
-    raise RuntimeError("PostgreSQL is not installed: apt-get install postgresql (.ci/run does)")
+    raise RuntimeError("PostgreSQL is not installed: apt-get install postgresql (make test does it as root)")
 
 
 def _free_port() -> int:

@@ -1,7 +1,7 @@
 """The PostgreSQL gradebook: the real nbgrader commands against a real server started on loopback.
 
 sqlite stays the embedded default; PostgreSQL is the supported choice for several graders and large cohorts
-(``c.CourseDirectory.db_url = "postgresql://..."``). Needs Debian's ``postgresql`` (installed by .ci/run).
+(``c.CourseDirectory.db_url = "postgresql://..."``). Needs Debian's ``postgresql`` (make test installs it as root).
 """
 from __future__ import annotations
 

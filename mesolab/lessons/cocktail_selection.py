@@ -129,7 +129,7 @@ def evidence_grid() -> HtmlFigure:
                                 for g, level in zip(GOALS, row_levels))
         for name, row_levels in zip(names, levels))
     grid = (f'<table class="mesolab-table mesolab-evidence-grid" style="border-collapse:collapse">'
-            f'<thead><tr><th></th>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
+            f'<thead><tr><th scope="col">Ingredient</th>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
     return HtmlFigure(grid, summary, caption)
 
 

@@ -45,7 +45,7 @@ def rules_grid(rules: tuple[Rule, ...], caption: str = "") -> HtmlFigure:
         body.append(f'<tr><th scope="row" style="text-align:right;font-weight:normal;padding-right:8px">'
                     f"{html.escape(name)}</th>{''.join(cells)}</tr>")
     table = (f'<table class="mesolab-rules-grid" style="border-collapse:collapse;font-size:90%">'
-             f"<thead><tr><th></th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+             f"<thead><tr><th scope='col'>Finding</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
              f'<p style="font-size:85%">* the action is MesoLab\'s cautious choice: the sources give no rule or '
              f"disagree (see the rule's note).</p>")
     summary = "; ".join(f"{action.upper()}: " + ", ".join(r.finding for r in rules if r.action == action)

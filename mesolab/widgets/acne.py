@@ -63,6 +63,7 @@ class GagsCalculator(w.VBox):
         reading = self.reading()
         self._figure.update(reading.result)
         self.image.value = self._figure.png()
+        self.image.tooltip = reading.description  # the <img>'s text alternative (its title)
         self.screen_reader_text.value = figure_description(reading.description)
         # The readout changes last: a browser test that sees the new text knows the figure is there too.
         self.readout.value = status(reading.summary)

@@ -6,6 +6,8 @@ import html
 
 import ipywidgets as w
 
+from .figure_image import FigureImage
+
 
 def html_output(css_class: str) -> w.HTML:
     """An empty HTML output carrying ``css_class`` (how the browser tests find it)."""
@@ -14,9 +16,10 @@ def html_output(css_class: str) -> w.HTML:
     return output
 
 
-def figure_image(css_class: str, width: str) -> w.Image:
-    """The PNG output of a widget's figure, ``width`` wide at most (narrower on a small screen)."""
-    image = w.Image(format="png", layout=w.Layout(width=width, max_width="100%"))
+def figure_image(css_class: str, width: str) -> FigureImage:
+    """The PNG output of a widget's figure, ``width`` wide at most (narrower on a small screen); its text
+    alternative (the <img>'s title) is set through ``tooltip``."""
+    image = FigureImage(format="png", layout=w.Layout(width=width, max_width="100%"))
     image.add_class(css_class)
     return image
 

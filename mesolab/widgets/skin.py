@@ -70,6 +70,7 @@ class SkinCrossSectionExplorer(w.VBox):
         self._figure.update(reading.profile, reading.inserted_length_mm, reading.angle_deg,
                             reading.tip_depth_mm, reading.layer.name)
         self.image.value = self._figure.png()
+        self.image.tooltip = reading.description  # the <img>'s text alternative (its title)
         self.screen_reader_text.value = figure_description(reading.description)
         # The readout changes last: a browser test that sees the new text knows the figure is there too.
         self.readout.value = status(reading.summary)

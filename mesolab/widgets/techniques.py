@@ -93,6 +93,7 @@ class TechniqueSimulator(w.VBox):
                             tip_text="\n".join((f"Deposit ●: {check.depth_mm:.2f} mm deep", layer, mark,
                                                 reading.dose_short)))
         self.image.value = self._figure.png()
+        self.image.tooltip = reading.description  # the <img>'s text alternative (its title)
         self.screen_reader_text.value = figure_description(reading.description)
         items = "".join(f"<li>{html.escape(text)}</li>" for text in reading.conflicts)
         self.conflicts.value = (

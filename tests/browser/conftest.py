@@ -1,15 +1,18 @@
 """Fixtures for the real-browser tests: a JupyterLab server on loopback and Debian's Chromium via Playwright.
 
-Requirements (CI installs them; a missing one FAILS the tests, it never skips them):
+Requirements (`make test` brings them; a missing one FAILS the tests, it never skips them):
 - Chromium at ``/usr/bin/chromium`` (Debian package ``chromium``), or the path in ``MESOLAB_CHROMIUM``;
   ``playwright install`` is not used: no browser is downloaded.
 - The Python package ``playwright`` (extra ``test`` of pyproject.toml).
+- axe-core, from npm into ``tests/browser/node_modules`` (``make test`` runs ``npm ci`` there): injected into
+  the page for the accessibility checks, no network needed.
 
 ``MESOLAB_BROWSER_NOTEBOOKS`` may point at another folder of notebooks to serve instead of the
 repository's ``notebooks/`` (handy while a lesson is being written).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -27,8 +30,11 @@ from typing import Iterator
 
 import pytest
 
+from lab import BrowserRecord
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 OUTPUT_DIR = REPO_ROOT / "test-output" / "browser"  # git-ignored: screenshots and logs for a person to look at
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = os.environ.get("MESOLAB_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -122,6 +128,42 @@ def _stop(process: subprocess.Popen) -> None:
         except ProcessLookupError:
             pass
         process.wait(timeout=10)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item: the ``record`` fixture screenshots a failed test."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> str:
+    if not AXE.is_file():
+        pytest.fail(f"axe-core is not installed at {AXE.relative_to(REPO_ROOT)}: run `make test` (it runs "
+                    "`npm ci` in tests/browser); the accessibility checks are not skipped")
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def record(lab_page, browser_output_dir: Path, axe_script: str, request) -> Iterator[BrowserRecord]:
+    """Console errors, timings, screenshots and accessibility checks of one browser test, saved in one place
+    (test-output/browser/<name>-*) whatever the outcome; a failed test also leaves <name>-failure.png."""
+    name = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_lab_").removeprefix("test_")
+    run = BrowserRecord(name, lab_page, browser_output_dir, axe_script)
+    (browser_output_dir / f"{name}-failure.png").unlink(missing_ok=True)
+    lab_page.on("pageerror", lambda error: run.console.append(f"pageerror: {error}"))
+    lab_page.on("console", lambda message: run.console.append(f"console.{message.type}: {message.text}")
+                if message.type == "error" else None)
+    try:
+        yield run
+    finally:
+        report = getattr(request.node, "report_call", None)
+        if report is None or report.failed:
+            with contextlib.suppress(Exception):  # never hide the real failure
+                lab_page.screenshot(path=str(browser_output_dir / f"{name}-failure.png"))
+        run.save()
 
 
 @pytest.fixture(scope="session")

@@ -5,15 +5,12 @@ Screenshots land in test-output/browser/ for a person to look at.
 """
 from __future__ import annotations
 
-import contextlib
-import json
 import re
-import time
 
 import pytest
 
 from mesolab.skin import region_ids, region_name
-from mesolab.widgets.cross_section import read_needle
+from mesolab.readings.skin import read_needle
 
 # Re-exported: older lesson tests imported these helpers from here; new ones import them from lab.
 from lab import (ERROR_OUTPUTS, RUN_ALL_TIMEOUT_MS, _error_outputs, _kernel_idle, _run_all,  # noqa: F401
@@ -88,80 +85,64 @@ def _show(page, explorer) -> None:
             return
 
 
-def test_lesson01_explorer_by_keyboard(lab_page, lab_server, browser_output_dir):
-    page = lab_page
-    console_errors: list[str] = []
-    page.on("pageerror", lambda error: console_errors.append(f"pageerror: {error}"))
-    page.on("console", lambda message: console_errors.append(f"console.{message.type}: {message.text}")
-            if message.type == "error" else None)
-    timings: dict[str, float] = {}
-    failure_png = browser_output_dir / "lesson01-failure.png"
-    failure_png.unlink(missing_ok=True)
-    try:
-        started = time.monotonic()
-        open_and_run_all(page, lab_server, LESSON, READOUT, timings)
+def test_lesson01_explorer_by_keyboard(record, lab_server):
+    page = record.page
+    open_and_run_all(page, lab_server, LESSON, READOUT, record.timings)
 
-        region, sex, length, angle = "cheek", "female", 4.0, 30  # the explorer's defaults
-        _wait_shown(page, "", _expected(region, sex, length, angle), "after Run All")
-        assert _depth_shown(page) == "2.00"
-        explorer = page.locator(EXPLORER).first
-        _show(page, explorer)
-        page.screenshot(path=str(browser_output_dir / "lesson01-01-run-all.png"), full_page=True)
+    region, sex, length, angle = "cheek", "female", 4.0, 30  # the explorer's defaults
+    _wait_shown(page, "", _expected(region, sex, length, angle), "after Run All")
+    assert _depth_shown(page) == "2.00"
+    explorer = page.locator(EXPLORER).first
+    _show(page, explorer)
+    record.screenshot("01-run-all")
+    record.check_accessibility("after Run All")
 
-        angle_handle = page.locator(f"{ANGLE} .noUi-handle").first
-        length_handle = page.locator(f"{LENGTH} .noUi-handle").first
-        for key, angle, depth in [("ArrowRight", 31, "2.06"), ("ArrowLeft", 30, "2.00"), ("End", 90, "4.00"),
-                                  ("Home", 5, "0.35"), ("End", 90, "4.00")]:
-            _key(page, angle_handle, key, _expected(region, sex, length, angle), f"angle {key} -> {angle}°")
-            assert _depth_shown(page) == depth, f"angle {key} -> {angle}°"
-            assert page.locator(f"{ANGLE} .widget-readout").first.inner_text().strip() == str(angle)
-            assert float(angle_handle.get_attribute("aria-valuenow")) == angle
-        timings["angle keys"] = time.monotonic() - started
+    angle_handle = page.locator(f"{ANGLE} .noUi-handle").first
+    length_handle = page.locator(f"{LENGTH} .noUi-handle").first
+    for key, angle, depth in [("ArrowRight", 31, "2.06"), ("ArrowLeft", 30, "2.00"), ("End", 90, "4.00"),
+                              ("Home", 5, "0.35"), ("End", 90, "4.00")]:
+        _key(page, angle_handle, key, _expected(region, sex, length, angle), f"angle {key} -> {angle}°")
+        assert _depth_shown(page) == depth, f"angle {key} -> {angle}°"
+        assert page.locator(f"{ANGLE} .widget-readout").first.inner_text().strip() == str(angle)
+        assert float(angle_handle.get_attribute("aria-valuenow")) == angle
+    record.mark("angle keys")
 
-        # At 90° the tip depth is the inserted length.
-        for key, length, depth in [("ArrowRight", 4.5, "4.50"), ("ArrowLeft", 4.0, "4.00"),
-                                   ("End", 13.0, "13.00"), ("Home", 0.5, "0.50"),
-                                   ("PageUp", 3.0, "3.00")]:  # PageUp: noUiSlider's 5 steps
-            _key(page, length_handle, key, _expected(region, sex, length, angle), f"length {key} -> {length} mm")
-            assert _depth_shown(page) == depth, f"length {key} -> {length} mm at 90°"
-            assert page.locator(f"{LENGTH} .widget-readout").first.inner_text().strip() == f"{length:.1f}"
-            assert float(length_handle.get_attribute("aria-valuenow")) == length
-        timings["length keys"] = time.monotonic() - started
+    # At 90° the tip depth is the inserted length.
+    for key, length, depth in [("ArrowRight", 4.5, "4.50"), ("ArrowLeft", 4.0, "4.00"),
+                               ("End", 13.0, "13.00"), ("Home", 0.5, "0.50"),
+                               ("PageUp", 3.0, "3.00")]:  # PageUp: noUiSlider's 5 steps
+        _key(page, length_handle, key, _expected(region, sex, length, angle), f"length {key} -> {length} mm")
+        assert _depth_shown(page) == depth, f"length {key} -> {length} mm at 90°"
+        assert page.locator(f"{LENGTH} .widget-readout").first.inner_text().strip() == f"{length:.1f}"
+        assert float(length_handle.get_attribute("aria-valuenow")) == length
+    record.mark("length keys")
 
-        # Region by keyboard. ArrowUp/ArrowDown on a closed <select> do NOT work inside a JupyterLab notebook:
-        # the notebook's command-mode shortcuts take them and move to another cell (jupyter-widgets/ipywidgets
-        # #3912). Home, End and type-ahead letters that JupyterLab does not bind reach the <select>.
-        select = page.locator(REGION).first
-        regions = list(region_ids())
-        for key, region in [("End", regions[-1]), ("Home", regions[0]), ("t", "temple")]:
-            _key(page, select, key, _expected(region, sex, length, angle), f"region {key} -> {region}")
-            assert select.input_value() == region_name(region), f"region key {key}"
-        timings["region keys"] = time.monotonic() - started
+    # Region by keyboard. ArrowUp/ArrowDown on a closed <select> do NOT work inside a JupyterLab notebook:
+    # the notebook's command-mode shortcuts take them and move to another cell (jupyter-widgets/ipywidgets
+    # #3912). Home, End and type-ahead letters that JupyterLab does not bind reach the <select>.
+    select = page.locator(REGION).first
+    regions = list(region_ids())
+    for key, region in [("End", regions[-1]), ("Home", regions[0]), ("t", "temple")]:
+        _key(page, select, key, _expected(region, sex, length, angle), f"region {key} -> {region}")
+        assert select.input_value() == region_name(region), f"region key {key}"
+    record.mark("region keys")
 
-        # Sex: radio buttons (screen readers announce the checked one); Space checks the focused one.
-        sex = "male"
-        _key(page, explorer.get_by_role("radio", name="Male", exact=True), "Space",
-             _expected(region, sex, length, angle), "sex Space -> male")
+    # Sex: radio buttons (screen readers announce the checked one); Space checks the focused one.
+    sex = "male"
+    _key(page, explorer.get_by_role("radio", name="Male", exact=True), "Space",
+         _expected(region, sex, length, angle), "sex Space -> male")
 
-        # A last position to look at, reached by 45 quick presses: 45°.
-        before_src = page.locator(FIGURE).first.get_attribute("src") or ""
-        angle_handle.focus()
-        for _ in range(45):
-            page.keyboard.press("ArrowLeft")
-        angle = 45
-        _wait_shown(page, before_src, _expected(region, sex, length, angle), "angle 45 by ArrowLeft x45")
-        timings["all keys"] = time.monotonic() - started
+    # A last position to look at, reached by 45 quick presses: 45°.
+    before_src = page.locator(FIGURE).first.get_attribute("src") or ""
+    angle_handle.focus()
+    for _ in range(45):
+        page.keyboard.press("ArrowLeft")
+    angle = 45
+    _wait_shown(page, before_src, _expected(region, sex, length, angle), "angle 45 by ArrowLeft x45")
+    record.mark("all keys")
 
-        _show(page, explorer)
-        page.screenshot(path=str(browser_output_dir / "lesson01-02-after-keyboard.png"), full_page=True)
-        explorer.screenshot(path=str(browser_output_dir / "lesson01-03-explorer.png"))
-
-        assert _error_outputs(page) == [], "a cell shows an error"
-    except BaseException:
-        with contextlib.suppress(Exception):  # never hide the real failure
-            page.screenshot(path=str(failure_png))
-        raise
-    finally:
-        (browser_output_dir / "lesson01-browser-console.txt").write_text("\n".join(console_errors) + "\n")
-        (browser_output_dir / "lesson01-timings.json").write_text(
-            json.dumps({step: round(seconds, 2) for step, seconds in timings.items()}))
+    _show(page, explorer)
+    record.screenshot("02-after-keyboard")
+    record.screenshot("03-explorer", explorer)
+    record.check_accessibility("after the widget interactions")
+    assert _error_outputs(page) == [], "a cell shows an error"

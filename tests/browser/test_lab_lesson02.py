@@ -5,14 +5,11 @@ Screenshots land in test-output/browser/ for a person to look at.
 """
 from __future__ import annotations
 
-import contextlib
-import json
-import time
-
 import pytest
 
 from mesolab.lessons.acne_assessment import example_worst
-from mesolab.widgets.gags import _option_label, read_gags
+from mesolab.readings.acne import read_gags
+from mesolab.widgets.acne import _option_label
 
 from lab import ERROR_OUTPUTS, open_and_run_all
 
@@ -82,65 +79,50 @@ def _show(page) -> None:
             return
 
 
-def test_lesson02_gags_calculator_by_keyboard(lab_page, lab_server, browser_output_dir):
-    page = lab_page
-    console_errors: list[str] = []
-    page.on("pageerror", lambda error: console_errors.append(f"pageerror: {error}"))
-    page.on("console", lambda message: console_errors.append(f"console.{message.type}: {message.text}")
-            if message.type == "error" else None)
-    timings: dict[str, float] = {}
-    failure_png = browser_output_dir / "lesson02-failure.png"
-    failure_png.unlink(missing_ok=True)
-    try:
-        started = time.monotonic()
-        open_and_run_all(page, lab_server, LESSON, READOUT, timings)
+def test_lesson02_gags_calculator_by_keyboard(record, lab_server):
+    page = record.page
+    open_and_run_all(page, lab_server, LESSON, READOUT, record.timings)
 
-        worst = example_worst()  # the calculator starts with the lesson's worked example
-        _show(page)
-        _wait_shown(page, "", read_gags(worst).summary, "after Run All")
-        assert _readout_text(page).startswith("GAGS score 17 of 44 → Mild [Adit09].")
-        _show(page)
-        page.screenshot(path=str(browser_output_dir / "lesson02-01-run-all.png"), full_page=True)
+    worst = example_worst()  # the calculator starts with the lesson's worked example
+    _show(page)
+    _wait_shown(page, "", read_gags(worst).summary, "after Run All")
+    assert _readout_text(page).startswith("GAGS score 17 of 44 → Mild [Adit09].")
+    _show(page)
+    record.screenshot("01-run-all")
+    record.check_accessibility("after Run All")
 
-        # Home/End and type-ahead letters reach a <select> in JupyterLab; ArrowUp/ArrowDown do not (ipywidgets #3912).
-        _key(page, worst, "forehead", "End", "nodule")
-        _key(page, worst, "forehead", "Home", "none")
-        _key(page, worst, "forehead", "p", "papule")
-        _key(page, worst, "chest_upper_back", "End", "nodule")
-        # What the lesson teaches: Space opens the list, ArrowDown moves in it, Enter chooses.
-        _key(page, worst, "chin", "Home", "none")
-        _key(page, worst, "chin", ["Space", "ArrowDown", "Enter"], "comedone")
-        _key(page, worst, "chin", ["Alt+ArrowDown", "ArrowDown", "ArrowDown", "Enter"], "pustule")
-        _key(page, worst, "chin", "n", "nodule")
-        _key(page, worst, "chin", "Home", "none")
-        timings["first keys"] = time.monotonic() - started
+    # Home/End and type-ahead letters reach a <select> in JupyterLab; ArrowUp/ArrowDown do not (ipywidgets #3912).
+    _key(page, worst, "forehead", "End", "nodule")
+    _key(page, worst, "forehead", "Home", "none")
+    _key(page, worst, "forehead", "p", "papule")
+    _key(page, worst, "chest_upper_back", "End", "nodule")
+    # What the lesson teaches: Space opens the list, ArrowDown moves in it, Enter chooses.
+    _key(page, worst, "chin", "Home", "none")
+    _key(page, worst, "chin", ["Space", "ArrowDown", "Enter"], "comedone")
+    _key(page, worst, "chin", ["Alt+ArrowDown", "ArrowDown", "ArrowDown", "Enter"], "pustule")
+    _key(page, worst, "chin", "n", "nodule")
+    _key(page, worst, "chin", "Home", "none")
+    record.mark("first keys")
 
-        # Reach exactly 39 by keyboard: nodules everywhere except pustules on the forehead and the trunk.
-        for region in ("right_cheek", "left_cheek", "nose", "chin"):
-            _key(page, worst, region, "End", "nodule")
-        _key(page, worst, "forehead", "End", "nodule")
-        _key(page, worst, "chest_upper_back", "p", "papule")
-        _key(page, worst, "chest_upper_back", "p", "pustule")
-        _key(page, worst, "forehead", "p", "papule")
-        page.wait_for_timeout(1100)  # let the browser's type-ahead forget the last letter
-        _key(page, worst, "forehead", "p", "pustule")
-        text = _readout_text(page)
-        assert text.startswith("GAGS score 39 of 44 → Very severe [Adit09].") and "39 belongs to no band" in text
-        description = page.locator(DESCRIPTION).first
-        description.locator("summary").focus()
-        page.keyboard.press("Enter")  # open the text description with the keyboard
-        assert "Total 39: very severe." in description.inner_text()
-        timings["all keys"] = time.monotonic() - started
+    # Reach exactly 39 by keyboard: nodules everywhere except pustules on the forehead and the trunk.
+    for region in ("right_cheek", "left_cheek", "nose", "chin"):
+        _key(page, worst, region, "End", "nodule")
+    _key(page, worst, "forehead", "End", "nodule")
+    _key(page, worst, "chest_upper_back", "p", "papule")
+    _key(page, worst, "chest_upper_back", "p", "pustule")
+    _key(page, worst, "forehead", "p", "papule")
+    page.wait_for_timeout(1100)  # let the browser's type-ahead forget the last letter
+    _key(page, worst, "forehead", "p", "pustule")
+    text = _readout_text(page)
+    assert text.startswith("GAGS score 39 of 44 → Very severe [Adit09].") and "39 belongs to no band" in text
+    description = page.locator(DESCRIPTION).first
+    description.locator("summary").focus()
+    page.keyboard.press("Enter")  # open the text description with the keyboard
+    assert "Total 39: very severe." in description.inner_text()
+    record.mark("all keys")
 
-        _show(page)
-        page.screenshot(path=str(browser_output_dir / "lesson02-02-after-keyboard.png"), full_page=True)
-        page.locator(CALCULATOR).first.screenshot(path=str(browser_output_dir / "lesson02-03-calculator.png"))
-        assert page.locator(ERROR_OUTPUTS).all_inner_texts() == [], "a cell shows an error"
-    except BaseException:
-        with contextlib.suppress(Exception):
-            page.screenshot(path=str(failure_png))
-        raise
-    finally:
-        (browser_output_dir / "lesson02-browser-console.txt").write_text("\n".join(console_errors) + "\n")
-        (browser_output_dir / "lesson02-timings.json").write_text(
-            json.dumps({step: round(seconds, 2) for step, seconds in timings.items()}))
+    _show(page)
+    record.screenshot("02-after-keyboard")
+    record.screenshot("03-calculator", page.locator(CALCULATOR).first)
+    record.check_accessibility("after the widget interactions")
+    assert page.locator(ERROR_OUTPUTS).all_inner_texts() == [], "a cell shows an error"

@@ -6,14 +6,10 @@ those of lesson 01's test.
 """
 from __future__ import annotations
 
-import contextlib
-import json
-import time
-
 import pytest
 from lab import _error_outputs, open_and_run_all
 
-from mesolab.widgets.technique import read_technique
+from mesolab.readings.techniques import read_technique
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
@@ -90,75 +86,60 @@ def _show(page, element) -> None:
             return
 
 
-def test_lesson03_simulator_by_keyboard(lab_page, lab_server, browser_output_dir):
-    page = lab_page
-    console_errors: list[str] = []
-    page.on("pageerror", lambda error: console_errors.append(f"pageerror: {error}"))
-    page.on("console", lambda message: console_errors.append(f"console.{message.type}: {message.text}")
-            if message.type == "error" else None)
-    timings: dict[str, float] = {}
-    failure_png = browser_output_dir / "lesson03-failure.png"
-    failure_png.unlink(missing_ok=True)
-    try:
-        started = time.monotonic()
-        open_and_run_all(page, lab_server, LESSON, READOUT, timings)
+def test_lesson03_simulator_by_keyboard(record, lab_server):
+    page = record.page
+    open_and_run_all(page, lab_server, LESSON, READOUT, record.timings)
 
-        state = State()
-        _wait_shown(page, "", state.expected(), "after Run All")
-        assert "OUTSIDE the target" in _readout(page)  # papule 1 mm deep in the cheek: reticular dermis
-        conflicts = page.locator(CONFLICTS).first
-        assert "The sources contradict each other here" in conflicts.inner_text()
-        assert "[BTP ⚠] says 1–2 mm" in conflicts.inner_text()
-        simulator = page.locator(SIMULATOR).first
-        _show(page, simulator)
-        page.screenshot(path=str(browser_output_dir / "lesson03-01-run-all.png"), full_page=True)
+    state = State()
+    _wait_shown(page, "", state.expected(), "after Run All")
+    assert "OUTSIDE the target" in _readout(page)  # papule 1 mm deep in the cheek: reticular dermis
+    conflicts = page.locator(CONFLICTS).first
+    assert "The sources contradict each other here" in conflicts.inner_text()
+    assert "[BTP ⚠] says 1–2 mm" in conflicts.inner_text()
+    simulator = page.locator(SIMULATOR).first
+    _show(page, simulator)
+    record.screenshot("01-run-all")
+    record.check_accessibility("after Run All")
 
-        angle = page.locator(f"{SIMULATOR} .mesolab-needle-angle .noUi-handle").first
-        length = page.locator(f"{SIMULATOR} .mesolab-needle-length .noUi-handle").first
-        # 2 mm at 5°: 0.17 mm, the epidermis, too shallow for a papule; at 6°: 0.21 mm, the papillary dermis.
-        _key(page, state, angle, "Home", "angle Home -> 5°", angle_deg=5)
-        assert "too shallow" in _readout(page)
-        _key(page, state, angle, "ArrowRight", "angle ArrowRight -> 6°", angle_deg=6)
-        assert "Papillary dermis: in the target" in _readout(page)
-        _key(page, state, angle, "End", "angle End -> 90°", angle_deg=90)
-        assert float(angle.get_attribute("aria-valuenow")) == 90
-        _key(page, state, length, "Home", "length Home -> 0.5 mm", inserted_length_mm=0.5)
-        _key(page, state, length, "ArrowRight", "length ArrowRight -> 1.0 mm", inserted_length_mm=1.0)
-        timings["needle keys"] = time.monotonic() - started
+    angle = page.locator(f"{SIMULATOR} .mesolab-needle-angle .noUi-handle").first
+    length = page.locator(f"{SIMULATOR} .mesolab-needle-length .noUi-handle").first
+    # 2 mm at 5°: 0.17 mm, the epidermis, too shallow for a papule; at 6°: 0.21 mm, the papillary dermis.
+    _key(page, state, angle, "Home", "angle Home -> 5°", angle_deg=5)
+    assert "too shallow" in _readout(page)
+    _key(page, state, angle, "ArrowRight", "angle ArrowRight -> 6°", angle_deg=6)
+    assert "Papillary dermis: in the target" in _readout(page)
+    _key(page, state, angle, "End", "angle End -> 90°", angle_deg=90)
+    assert float(angle.get_attribute("aria-valuenow")) == 90
+    _key(page, state, length, "Home", "length Home -> 0.5 mm", inserted_length_mm=0.5)
+    _key(page, state, length, "ArrowRight", "length ArrowRight -> 1.0 mm", inserted_length_mm=1.0)
+    record.mark("needle keys")
 
-        # Techniques by keyboard: End, Home and first letters reach a <select> inside JupyterLab (ipywidgets #3912).
-        select = page.locator(TECHNIQUE).first
-        for key, name, label in [("End", "linear_retrotracing", "Linear retrotracing"), ("n", "nappage", "Nappage"),
-                                 ("Home", "intra_epidermal", "Intra-epidermal")]:
-            _key(page, state, select, key, f"technique {key} -> {name}", name=name)
-            assert select.input_value() == label
-        assert "The sources contradict each other here" in conflicts.inner_text()  # '1 mm' vs in the epidermis
-        timings["technique keys"] = time.monotonic() - started
+    # Techniques by keyboard: End, Home and first letters reach a <select> inside JupyterLab (ipywidgets #3912).
+    select = page.locator(TECHNIQUE).first
+    for key, name, label in [("End", "linear_retrotracing", "Linear retrotracing"), ("n", "nappage", "Nappage"),
+                             ("Home", "intra_epidermal", "Intra-epidermal")]:
+        _key(page, state, select, key, f"technique {key} -> {name}", name=name)
+        assert select.input_value() == label
+    assert "The sources contradict each other here" in conflicts.inner_text()  # '1 mm' vs in the epidermis
+    record.mark("technique keys")
 
-        area = page.locator(f"{SIMULATOR} .mesolab-area .noUi-handle").first
-        spacing = page.locator(f"{SIMULATOR} .mesolab-spacing .noUi-handle").first
-        volume = page.locator(f"{SIMULATOR} .mesolab-volume .noUi-handle").first
-        _key(page, state, area, "ArrowRight", "area ArrowRight -> 11 cm²", area_cm2=11.0)
-        _key(page, state, spacing, "Home", "spacing Home -> 2 mm", spacing_mm=2.0)
-        assert "275 points" in _readout(page)
-        _key(page, state, volume, "ArrowRight", "volume ArrowRight -> 0.02 mL", volume_per_point_ml=0.02)
-        assert "5.50 mL" in _readout(page)
-        timings["dose keys"] = time.monotonic() - started
+    area = page.locator(f"{SIMULATOR} .mesolab-area .noUi-handle").first
+    spacing = page.locator(f"{SIMULATOR} .mesolab-spacing .noUi-handle").first
+    volume = page.locator(f"{SIMULATOR} .mesolab-volume .noUi-handle").first
+    _key(page, state, area, "ArrowRight", "area ArrowRight -> 11 cm²", area_cm2=11.0)
+    _key(page, state, spacing, "Home", "spacing Home -> 2 mm", spacing_mm=2.0)
+    assert "275 points" in _readout(page)
+    _key(page, state, volume, "ArrowRight", "volume ArrowRight -> 0.02 mL", volume_per_point_ml=0.02)
+    assert "5.50 mL" in _readout(page)
+    record.mark("dose keys")
 
-        _key(page, state, page.locator(REGION).first, "u", "region u -> upper eyelid", region="upper_eyelid")
-        _key(page, state, simulator.get_by_role("radio", name="Male", exact=True), "Space", "sex Space -> male",
-             sex="male")
-        timings["all keys"] = time.monotonic() - started
+    _key(page, state, page.locator(REGION).first, "u", "region u -> upper eyelid", region="upper_eyelid")
+    _key(page, state, simulator.get_by_role("radio", name="Male", exact=True), "Space", "sex Space -> male",
+         sex="male")
+    record.mark("all keys")
 
-        _show(page, simulator)
-        page.screenshot(path=str(browser_output_dir / "lesson03-02-after-keyboard.png"), full_page=True)
-        simulator.screenshot(path=str(browser_output_dir / "lesson03-03-simulator.png"))
-        assert _error_outputs(page) == [], "a cell shows an error"
-    except BaseException:
-        with contextlib.suppress(Exception):  # never hide the real failure
-            page.screenshot(path=str(failure_png))
-        raise
-    finally:
-        (browser_output_dir / "lesson03-browser-console.txt").write_text("\n".join(console_errors) + "\n")
-        (browser_output_dir / "lesson03-timings.json").write_text(
-            json.dumps({step: round(seconds, 2) for step, seconds in timings.items()}))
+    _show(page, simulator)
+    record.screenshot("02-after-keyboard")
+    record.screenshot("03-simulator", simulator)
+    record.check_accessibility("after the widget interactions")
+    assert _error_outputs(page) == [], "a cell shows an error"

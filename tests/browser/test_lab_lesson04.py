@@ -5,8 +5,6 @@ the readout must become exactly what :func:`read_cocktail` computes for the new 
 """
 from __future__ import annotations
 
-import contextlib
-import json
 import time
 
 import pytest
@@ -14,7 +12,8 @@ from lab import _error_outputs, open_and_run_all
 
 from mesolab.cocktails import ingredient_ids
 from mesolab.knowledge import knowledge
-from mesolab.widgets.cocktail import ALLERGY_BOXES, allergy_names, read_cocktail
+from mesolab.readings.cocktails import allergy_names, read_cocktail
+from mesolab.widgets.cocktails import ALLERGY_BOXES
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
@@ -101,61 +100,46 @@ def _key(page, control, key: str, what: str, figure_changes: bool = True) -> dic
     return state
 
 
-def test_lesson04_builder_by_keyboard(lab_page, lab_server, browser_output_dir):
-    page = lab_page
-    console_errors: list[str] = []
-    page.on("pageerror", lambda error: console_errors.append(f"pageerror: {error}"))
-    page.on("console", lambda message: console_errors.append(f"console.{message.type}: {message.text}")
-            if message.type == "error" else None)
-    timings: dict[str, float] = {}
-    failure_png = browser_output_dir / "lesson04-failure.png"
-    failure_png.unlink(missing_ok=True)
-    try:
-        started = time.monotonic()
-        open_and_run_all(page, lab_server, LESSON, READOUT, timings)
-        _wait_shown(page, _expected(_state(page)), "after Run All")
-        builder = page.locator(BUILDER).first
-        builder.evaluate("el => el.scrollIntoView({block: 'start'})")
-        page.screenshot(path=str(browser_output_dir / "lesson04-01-run-all.png"), full_page=True)
+def test_lesson04_builder_by_keyboard(record, lab_server):
+    page = record.page
+    open_and_run_all(page, lab_server, LESSON, READOUT, record.timings)
+    _wait_shown(page, _expected(_state(page)), "after Run All")
+    builder = page.locator(BUILDER).first
+    builder.evaluate("el => el.scrollIntoView({block: 'start'})")
+    record.screenshot("01-run-all")
+    record.check_accessibility("after Run All")
 
-        weight = builder.locator(".mesolab-weight .noUi-handle")
-        lidocaine = builder.locator(".mesolab-volume-lidocaine .noUi-handle")
-        percent = builder.locator(".mesolab-percent select")
-        state = _key(page, weight, "Home", "weight Home -> 30 kg")
-        assert state["weight_kg"] == 30 and "135 mg" in _readout(page)  # 4.5 mg/kg × 30 kg
-        state = _key(page, lidocaine, "End", "lidocaine End -> 10 mL")
-        assert state["volumes_ml"]["lidocaine"] == 10
-        if state["lidocaine_percent"] == 1.0:
-            state = _key(page, percent, "End", "strength End -> 2 %")
-        assert "OVER the ceiling of 135 mg" in _readout(page)  # 10 mL × 20 mg/mL = 200 mg
-        _key(page, builder.locator(".mesolab-epinephrine input"), "Space", "epinephrine Space -> on")
-        assert "ceiling of 210 mg" in _readout(page)  # 7 mg/kg × 30 kg
-        timings["dose keys"] = time.monotonic() - started
+    weight = builder.locator(".mesolab-weight .noUi-handle")
+    lidocaine = builder.locator(".mesolab-volume-lidocaine .noUi-handle")
+    percent = builder.locator(".mesolab-percent select")
+    state = _key(page, weight, "Home", "weight Home -> 30 kg")
+    assert state["weight_kg"] == 30 and "135 mg" in _readout(page)  # 4.5 mg/kg × 30 kg
+    state = _key(page, lidocaine, "End", "lidocaine End -> 10 mL")
+    assert state["volumes_ml"]["lidocaine"] == 10
+    if state["lidocaine_percent"] == 1.0:
+        state = _key(page, percent, "End", "strength End -> 2 %")
+    assert "OVER the ceiling of 135 mg" in _readout(page)  # 10 mL × 20 mg/mL = 200 mg
+    _key(page, builder.locator(".mesolab-epinephrine input"), "Space", "epinephrine Space -> on")
+    assert "ceiling of 210 mg" in _readout(page)  # 7 mg/kg × 30 kg
+    record.mark("dose keys")
 
-        _key(page, builder.locator(".mesolab-allergy-amide-anaesthetics input"), "Space", "amide allergy Space",
-             figure_changes=False)
-        verdicts = _flat(page.locator(VERDICTS).first.inner_text())
-        assert "BLOCKED — Lidocaine" in verdicts and "amide local anaesthetics" in verdicts
-        _key(page, builder.locator(".mesolab-volume-antibiotics .noUi-handle"), "ArrowRight", "antibiotics +0.5 mL",
-             figure_changes=False)
-        verdicts = _flat(page.locator(VERDICTS).first.inner_text())
-        assert "BLOCKED — Antibiotics (any), 0.5 mL. No antibiotics in cocktails" in verdicts
-        other = builder.locator(".mesolab-other-allergies input")
-        other.focus()
-        page.keyboard.type("latex")
-        _key(page, other, "Enter", "other allergies: latex", figure_changes=False)
-        assert "cannot match to an ingredient: latex" in _readout(page)
-        timings["allergy keys"] = time.monotonic() - started
+    _key(page, builder.locator(".mesolab-allergy-amide-anaesthetics input"), "Space", "amide allergy Space",
+         figure_changes=False)
+    verdicts = _flat(page.locator(VERDICTS).first.inner_text())
+    assert "BLOCKED — Lidocaine" in verdicts and "amide local anaesthetics" in verdicts
+    _key(page, builder.locator(".mesolab-volume-antibiotics .noUi-handle"), "ArrowRight", "antibiotics +0.5 mL",
+         figure_changes=False)
+    verdicts = _flat(page.locator(VERDICTS).first.inner_text())
+    assert "BLOCKED — Antibiotics (any), 0.5 mL. No antibiotics in cocktails" in verdicts
+    other = builder.locator(".mesolab-other-allergies input")
+    other.focus()
+    page.keyboard.type("latex")
+    _key(page, other, "Enter", "other allergies: latex", figure_changes=False)
+    assert "cannot match to an ingredient: latex" in _readout(page)
+    record.mark("allergy keys")
 
-        builder.evaluate("el => el.scrollIntoView({block: 'start'})")
-        page.screenshot(path=str(browser_output_dir / "lesson04-02-after-keyboard.png"), full_page=True)
-        builder.screenshot(path=str(browser_output_dir / "lesson04-03-builder.png"))
-        assert _error_outputs(page) == [], "a cell shows an error"
-    except BaseException:
-        with contextlib.suppress(Exception):  # never hide the real failure
-            page.screenshot(path=str(failure_png))
-        raise
-    finally:
-        (browser_output_dir / "lesson04-browser-console.txt").write_text("\n".join(console_errors) + "\n")
-        (browser_output_dir / "lesson04-timings.json").write_text(
-            json.dumps({step: round(seconds, 2) for step, seconds in timings.items()}))
+    builder.evaluate("el => el.scrollIntoView({block: 'start'})")
+    record.screenshot("02-after-keyboard")
+    record.screenshot("03-builder", builder)
+    record.check_accessibility("after the widget interactions")
+    assert _error_outputs(page) == [], "a cell shows an error"

@@ -5,15 +5,11 @@ every key the result panel must show exactly what :func:`read_form` computes for
 """
 from __future__ import annotations
 
-import contextlib
-import json
-import time
-
 import pytest
 from lab import _error_outputs, open_and_run_all
 
 from mesolab.screening import INTAKE_FIELDS
-from mesolab.widgets.screening import read_form
+from mesolab.readings.screening import read_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -90,54 +86,39 @@ class Form:
         self._after(f"{css} Space")
 
 
-def test_lesson05_intake_form_by_keyboard(lab_page, lab_server, browser_output_dir):
-    page = lab_page
-    console_errors: list[str] = []
-    page.on("pageerror", lambda error: console_errors.append(f"pageerror: {error}"))
-    page.on("console", lambda message: console_errors.append(f"console.{message.type}: {message.text}")
-            if message.type == "error" else None)
-    timings: dict[str, float] = {}
-    failure_png = browser_output_dir / "lesson05-failure.png"
-    failure_png.unlink(missing_ok=True)
-    try:
-        started = time.monotonic()
-        open_and_run_all(page, lab_server, LESSON, READOUT, timings)
-        form = Form(page)
-        form.form.evaluate("el => el.scrollIntoView({block: 'start'})")
-        form._after("after Run All")
-        assert _readout(page).startswith("DEFER") and "not answered yet (17)" in _readout(page)
-        page.screenshot(path=str(browser_output_dir / "lesson05-01-blank-form.png"), full_page=True)
+def test_lesson05_intake_form_by_keyboard(record, lab_server):
+    page = record.page
+    open_and_run_all(page, lab_server, LESSON, READOUT, record.timings)
+    form = Form(page)
+    form.form.evaluate("el => el.scrollIntoView({block: 'start'})")
+    form._after("after Run All")
+    assert _readout(page).startswith("DEFER") and "not answered yet (17)" in _readout(page)
+    record.screenshot("01-blank-form")
+    record.check_accessibility("after Run All")
 
-        form.type("age_years", "34")
-        for key, info in INTAKE_FIELDS.items():
-            if info.kind == "yes_no":
-                form.choose(key, "n", "no")
-                assert _readout(page).startswith("DEFER"), f"{key}: still unanswered questions, yet not DEFER"
-        form.choose("diabetes", "w", "controlled", "well controlled")
-        form.type("isotretinoin_months_since_last_dose", "never")
-        form.tick("mesolab-intake-no-known-allergies", "no_known_allergies", True)
-        assert _readout(page) == "PROCEED — nothing found that stops or delays treatment."
-        timings["healthy adult"] = time.monotonic() - started
-        form.form.screenshot(path=str(browser_output_dir / "lesson05-02-proceed.png"))
+    form.type("age_years", "34")
+    for key, info in INTAKE_FIELDS.items():
+        if info.kind == "yes_no":
+            form.choose(key, "n", "no")
+            assert _readout(page).startswith("DEFER"), f"{key}: still unanswered questions, yet not DEFER"
+    form.choose("diabetes", "w", "controlled", "well controlled")
+    form.type("isotretinoin_months_since_last_dose", "never")
+    form.tick("mesolab-intake-no-known-allergies", "no_known_allergies", True)
+    assert _readout(page) == "PROCEED — nothing found that stops or delays treatment."
+    record.mark("healthy adult")
+    record.screenshot("02-proceed", form.form)
 
-        form.choose("herpes_history", "End", "yes")
-        assert _readout(page).startswith("PROCEED WITH PRECAUTIONS") and "[WDerm ⚠]" in _readout(page)
-        form.type("allergies", "articaine")
-        assert _readout(page).startswith("DEFER") and "'No known allergies' is ticked" in _readout(page)
-        form.tick("mesolab-intake-no-known-allergies", "no_known_allergies", False)
-        form.tick("mesolab-intake-planned-lidocaine", "planned_ingredients", ["lidocaine"])
-        assert _readout(page).startswith("DECLINE") and "amide local anaesthetics" in _readout(page)
-        form.choose("pregnant", "Home", "unknown")
-        assert "Unknown answer" in _readout(page) or "not answered yet (1): Pregnant" in _readout(page)
-        timings["findings"] = time.monotonic() - started
+    form.choose("herpes_history", "End", "yes")
+    assert _readout(page).startswith("PROCEED WITH PRECAUTIONS") and "[WDerm ⚠]" in _readout(page)
+    form.type("allergies", "articaine")
+    assert _readout(page).startswith("DEFER") and "'No known allergies' is ticked" in _readout(page)
+    form.tick("mesolab-intake-no-known-allergies", "no_known_allergies", False)
+    form.tick("mesolab-intake-planned-lidocaine", "planned_ingredients", ["lidocaine"])
+    assert _readout(page).startswith("DECLINE") and "amide local anaesthetics" in _readout(page)
+    form.choose("pregnant", "Home", "unknown")
+    assert "Unknown answer" in _readout(page) or "not answered yet (1): Pregnant" in _readout(page)
+    record.mark("findings")
 
-        form.form.screenshot(path=str(browser_output_dir / "lesson05-03-decline.png"))
-        assert _error_outputs(page) == [], "a cell shows an error"
-    except BaseException:
-        with contextlib.suppress(Exception):  # never hide the real failure
-            page.screenshot(path=str(failure_png))
-        raise
-    finally:
-        (browser_output_dir / "lesson05-browser-console.txt").write_text("\n".join(console_errors) + "\n")
-        (browser_output_dir / "lesson05-timings.json").write_text(
-            json.dumps({step: round(seconds, 2) for step, seconds in timings.items()}))
+    record.screenshot("03-decline", form.form)
+    record.check_accessibility("after the widget interactions")
+    assert _error_outputs(page) == [], "a cell shows an error"
