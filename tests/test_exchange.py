@@ -9,6 +9,7 @@ import getpass
 import logging
 import os
 import stat
+import sys
 import time
 from pathlib import Path
 
@@ -315,3 +316,27 @@ def test_release_feedback_releases_only_each_notebooks_page(course, caplog):
     assert "source.html: not the feedback page of a released notebook" in text
     mode = (course[1] / "mesolab" / "feedback" / released[0]).stat().st_mode
     assert stat.S_IMODE(mode) == 0o644
+
+
+# --- the cohort's course configuration ------------------------------------------------------------------------------
+
+def test_the_cohorts_course_config_uses_the_safe_exchange_and_sandboxes_grading(tmp_path):
+    import importlib.util
+
+    from traitlets.config.loader import PyFileConfigLoader
+
+    repo = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("setup_cohort", repo / "deploy" / "jupyterhub" / "setup_cohort.py")
+    setup_cohort = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("setup_cohort", setup_cohort)  # its dataclasses look their module up there
+    spec.loader.exec_module(sys.modules["setup_cohort"])
+    setup_cohort = sys.modules["setup_cohort"]
+    (tmp_path / "nbgrader_config.py").write_text(setup_cohort.adapted_course_config(repo, Path("/srv/exchange")))
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(tmp_path)).load_config()
+    assert config.ExchangeFactory.collect == "mesolab.exchange.SafeExchangeCollect"
+    assert config.ExchangeFactory.release_feedback == "mesolab.exchange.SafeExchangeReleaseFeedback"
+    execute = config.Autograde.autograde_preprocessors[0]
+    assert getattr(execute, "_mesolab_sandboxed", False), "plain nbgrader autograde would run trainee code unsandboxed"
+    setup_cohort.write_configs(tmp_path / "prefix", Path("/srv/exchange"))
+    shared = PyFileConfigLoader("nbgrader_config.py", path=str(tmp_path / "prefix" / "etc" / "jupyter")).load_config()
+    assert shared.ExchangeFactory.collect == "mesolab.exchange.SafeExchangeCollect"
