@@ -117,6 +117,7 @@ class Inspection:
     secret: str = ""
     changed: dt.datetime = dt.datetime.min  # the latest change time (ctime) of the folder and everything in it
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (name, reason) of each entry left out
+    folder_id: tuple[int, int] = (0, 0)  # (st_dev, st_ino): the copy must read the very folder inspected
 
 
 def _open_file(folder_fd: int, name: str) -> int:
@@ -156,7 +157,7 @@ def inspect_folder(folder_fd: int, owner_uid: int, notebooks: set[str], limits: 
         raise Rejected("not a folder")
     if folder.st_uid != owner_uid:
         raise Rejected(f"owned by {_user_name(folder.st_uid)}, not by the trainee it names")
-    found = Inspection(changed=utc(folder.st_ctime))
+    found = Inspection(changed=utc(folder.st_ctime), folder_id=(folder.st_dev, folder.st_ino))
     total = 0
     with os.scandir(folder_fd) as entries:
         for count, entry in enumerate(entries, start=1):
@@ -465,8 +466,11 @@ class SafeExchangeCollect(ExchangeCollect):
         try:
             fd = os.open(chosen.name, OPEN_FOLDER, dir_fd=self.inbound_fd)
             try:
+                again = os.fstat(fd)
+                if (again.st_dev, again.st_ino) != chosen.inspection.folder_id:
+                    raise Rejected("replaced by another folder while being collected; run collect again")
                 # Anything added, renamed or rewritten since the inspection moves the change time later.
-                now_changed = utc(os.fstat(fd).st_ctime)
+                now_changed = utc(again.st_ctime)
                 for name, expected in chosen.inspection.files.items():
                     copied = copy_file(fd, name, expected, chosen.uid, os.path.join(staging, name), self.limits)
                     now_changed = max(now_changed, utc(copied.st_ctime))

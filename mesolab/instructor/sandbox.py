@@ -23,7 +23,9 @@ private runtime folder, and the kernel command wrapped in Debian's ``bwrap`` (pa
 :func:`sandboxed` turns an nbgrader ``Execute`` preprocessor (nbgrader's, or the course's ``IsolatedExecute``) into
 one using this manager: ``Execute.__init__`` forces ``kernel_manager_class`` through a keyword argument, which
 beats configuration, so a subclass is needed. :func:`sandbox_config` puts it in the course's
-``Autograde.autograde_preprocessors`` in place of the Execute preprocessor there.
+``Autograde.autograde_preprocessors`` in place of the Execute preprocessor there. The course's own
+``nbgrader_config.py`` already lists ``sandboxed(IsolatedExecute)``, so plain ``nbgrader autograde`` and the
+formgrader's button are sandboxed too; :func:`unsandboxed_config` undoes it for ``mesolab grade --no-sandbox``.
 """
 from __future__ import annotations
 

@@ -271,12 +271,16 @@ with open(os.path.join(own, "01_skin_layers.ipynb"), "w") as handle:  # rewritte
 
 
 def _gradebook(cohort: hubkit.Cohort) -> tuple[dict[str, float], dict[str, float]]:
+    """Autograded points after nbgrader's late penalty (kept apart from the points), and seconds late."""
     from mesolab.instructor.course import gradebook, load_config
 
+    scores, late = {}, {}
     with gradebook(load_config(cohort.course)) as book:
-        submissions = list(book.assignment_submissions(ASSIGNMENT))
-        return ({s.student.id: (s.score if s.total_seconds_late > 0 else s.code_score) for s in submissions},
-                {s.student.id: s.total_seconds_late for s in submissions})
+        for submission in book.assignment_submissions(ASSIGNMENT):
+            student = submission.student_id
+            scores[student] = submission.code_score - (submission.late_submission_penalty or 0.0)
+            late[student] = submission.total_seconds_late
+    return scores, late
 
 
 def _line(run: Run, *needles: str) -> str:
