@@ -239,14 +239,14 @@ def copy_file(folder_fd: int, name: str, expected: os.stat_result, owner_uid: in
 
 
 def submission_time(name: FolderName, changed: dt.datetime, grace_s: float) -> dt.datetime:
-    """When a submission was made, as far as the trainee cannot forge it.
+    """When a submission was made, as far as the trainee cannot forge it: when the folder or anything in it last
+    changed (``changed``).
 
     The kernel sets a file's change time (ctime) to now on every write, rename, chmod or utime; nobody but root
-    can set it back. nbgrader submit names the folder with the time it started, then copies: an honest folder's
-    latest change comes at most a few seconds after its name. Then the name's time counts; otherwise (changed
-    later, or a name from the future) the latest change does."""
-    if name.claimed <= changed <= name.claimed + dt.timedelta(seconds=grace_s):
-        return name.claimed
+    can set it back. The time in the folder's name is the trainee's word and never counts: with any tolerance
+    for it, a submission made just before the due date could be rewritten just after it and still count as on
+    time. nbgrader submit names the folder and then copies, so an honest submission counts a fraction of a
+    second after its name says (``grace_s`` only decides when collect mentions the difference)."""
     return changed
 
 
@@ -307,8 +307,8 @@ class SafeExchangeCollect(ExchangeCollect):
     max_folders_per_trainee = Integer(
         20, help="Folders of one trainee that are looked into, the most recently changed first").tag(config=True)
     submit_grace_seconds = Integer(
-        30, help="How long after the time in its name a submission folder may last change and still count as "
-                 "submitted at that time (nbgrader submit names the folder, then copies)").tag(config=True)
+        30, help="A submission whose last change is further than this from the time in its name is mentioned in "
+                 "the log (the last change always counts)").tag(config=True)
 
     def init_src(self) -> None:
         if self.coursedir.course_id == "":
@@ -398,7 +398,7 @@ class SafeExchangeCollect(ExchangeCollect):
         candidate.time = submission_time(candidate.parsed, candidate.inspection.changed, self.submit_grace_seconds)
         for name, why in candidate.inspection.skipped:
             self._reject(f"{candidate.name}/{name}", why)
-        if candidate.time != candidate.parsed.claimed:
+        if abs((candidate.time - candidate.parsed.claimed).total_seconds()) > self.submit_grace_seconds:
             self.log.warning(f"inbound/{shown(candidate.name)}: claims {format_utc(candidate.parsed.claimed)} but "
                              f"last changed {format_utc(candidate.inspection.changed)}: counted as submitted then")
         return True
