@@ -11,6 +11,7 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Clea
 
 from mesolab.grading.feedback import HideTestTracebacks
 from mesolab.grading.isolated import IsolatedExecute
+from mesolab.instructor.sandbox import sandboxed
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 course_root = Path(__file__).resolve().parent
@@ -26,7 +27,10 @@ c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
 # Trainee code and hidden tests never share an interpreter: the trainee's kernel runs the trainee's cells, the
 # tests run apart on the answers as plain data (mesolab/grading/isolated.py). nbgrader's own list otherwise.
-c.Autograde.autograde_preprocessors = [IsolatedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+# Every trainee kernel runs in the bubblewrap sandbox (mesolab/instructor/sandbox.py), whichever path grades:
+# `nbgrader autograde`, the formgrader's Autograde button or `mesolab grade`. Where bubblewrap cannot create a
+# sandbox, grading stops with a message; it never falls back to running trainee code with the grader's rights.
+c.Autograde.autograde_preprocessors = [sandboxed(IsolatedExecute), IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
                                        SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 # A deleted test cell is put back from the source and graded, instead of being silently skipped.
 c.OverwriteCells.add_missing_cells = True

@@ -30,8 +30,10 @@ def test_course_config_limits_each_cell_and_restores_deleted_tests(repo):
     assert config.CourseDirectory.root == str(repo)
     assert config.CourseDirectory.db_url == f"sqlite:///{repo / 'gradebook.db'}"
     from mesolab.grading.isolated import IsolatedExecute
+    from mesolab.instructor.sandbox import sandboxed
 
-    assert config.Autograde.autograde_preprocessors[0] is IsolatedExecute  # tests never run in the trainee's kernel
+    # tests never run in the trainee's kernel, and that kernel runs in the sandbox on every grading path
+    assert config.Autograde.autograde_preprocessors[0] is sandboxed(IsolatedExecute)
 
 
 def test_hostile_kernels_get_a_clear_message_and_a_bounded_notebook(graded_courses):

@@ -203,6 +203,9 @@ c.CourseDirectory.course_id = {COURSE_ID!r}
 c.Exchange.root = {str(exchange)!r}
 # nbgrader leaves submission folders 0777; this one closes them to other trainees (mesolab/exchange.py).
 c.ExchangeFactory.submit = "mesolab.exchange.PrivateExchangeSubmit"
+# What an instructor runs (also from outside the course folder): the safe collect and feedback release.
+c.ExchangeFactory.collect = "mesolab.exchange.SafeExchangeCollect"
+c.ExchangeFactory.release_feedback = "mesolab.exchange.SafeExchangeReleaseFeedback"
 ''')
     write_file(instructor / "jupyter_server_config.json", json.dumps({
         "ServerApp": {
@@ -322,6 +325,15 @@ def adapted_course_config(repo: Path, exchange: Path) -> str:
 # The exchange the trainees' servers use too (PREFIX/etc/jupyter/nbgrader_config.py says the same).
 c.Exchange.root = {str(exchange)!r}
 c.CourseDirectory.course_id = {COURSE_ID!r}
+''' + SAFE_EXCHANGE_SETTINGS
+
+
+SAFE_EXCHANGE_SETTINGS = '''
+# Trainees own their submission folders and can put anything there: collect only what each trainee owns (real
+# folders and regular files, never through a link; only the released notebooks; size caps; a submission time
+# from the kernel's change times), and release feedback only as each released notebook's page (mesolab/exchange.py).
+c.ExchangeFactory.collect = "mesolab.exchange.SafeExchangeCollect"
+c.ExchangeFactory.release_feedback = "mesolab.exchange.SafeExchangeReleaseFeedback"
 '''
 
 
@@ -344,6 +356,10 @@ def ensure_course(owner: str, trainees: list[Member], repo: Path, prefix: Path, 
     config = course / "nbgrader_config.py"
     if not config.exists():
         config.write_text(adapted_course_config(repo, exchange))
+    elif "SafeExchangeCollect" not in config.read_text():  # a course set up before the safe collect existed
+        with open(config, "a") as handle:
+            handle.write(SAFE_EXCHANGE_SETTINGS)
+        log(f"{config}: added the safe collect and feedback release")
     with open(course / "students.csv", "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["id", "first_name", "last_name"])

@@ -121,6 +121,10 @@ def _setup_worker(course: str, assignment: str, sandbox: bool, bwrap: str, cell_
         from .sandbox import sandbox_config
 
         config.merge(sandbox_config(config, bwrap))
+    else:  # the course configuration sandboxes by default
+        from .sandbox import unsandboxed_config
+
+        config.merge(unsandboxed_config(config))
     logging.getLogger().setLevel(logging.ERROR)
     api = NbGraderAPI(config=config)
     api.log.propagate = False

@@ -23,7 +23,9 @@ private runtime folder, and the kernel command wrapped in Debian's ``bwrap`` (pa
 :func:`sandboxed` turns an nbgrader ``Execute`` preprocessor (nbgrader's, or the course's ``IsolatedExecute``) into
 one using this manager: ``Execute.__init__`` forces ``kernel_manager_class`` through a keyword argument, which
 beats configuration, so a subclass is needed. :func:`sandbox_config` puts it in the course's
-``Autograde.autograde_preprocessors`` in place of the Execute preprocessor there.
+``Autograde.autograde_preprocessors`` in place of the Execute preprocessor there. The course's own
+``nbgrader_config.py`` already lists ``sandboxed(IsolatedExecute)``, so plain ``nbgrader autograde`` and the
+formgrader's button are sandboxed too; :func:`unsandboxed_config` undoes it for ``mesolab grade --no-sandbox``.
 """
 from __future__ import annotations
 
@@ -67,8 +69,24 @@ def check_bwrap(name: str = BWRAP) -> str:
     probe = [path, *_namespaces(), "--ro-bind", "/", "/", "--", sys.executable, "-c", "pass"]
     result = subprocess.run(probe, capture_output=True, text=True, timeout=60)
     if result.returncode != 0:
-        raise SandboxError(f"bubblewrap ({path}) cannot create a sandbox here: {result.stderr.strip()}")
+        raise SandboxError(f"bubblewrap ({path}) cannot create a sandbox here: {result.stderr.strip()}. Grading "
+                           "stopped: trainee code is never run unsandboxed. The host must allow unprivileged user "
+                           "namespaces (sysctl kernel.unprivileged_userns_clone=1 / user.max_user_namespaces > 0).")
     return path
+
+
+_WORKING: dict[str, str] = {}
+
+
+def working_bwrap(name: str = BWRAP) -> str:
+    """check_bwrap, once per process and executable: every kernel start asks, so grading can never fall back to an
+    unsandboxed kernel (e.g. on a host without unprivileged user namespaces), whichever command started it."""
+    if name not in _WORKING:
+        try:
+            _WORKING[name] = check_bwrap(name)
+        except (OSError, subprocess.SubprocessError) as error:
+            raise SandboxError(f"bubblewrap ({name}) could not be started: {error}") from error
+    return _WORKING[name]
 
 
 def _namespaces() -> list[str]:
@@ -182,6 +200,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         cwd = kw.get("cwd")
         if not cwd or not os.path.isdir(cwd):
             raise SandboxError(f"sandboxed kernel needs the notebook's working folder as cwd, got {cwd!r}")
+        working_bwrap(self.bwrap)  # SandboxError, before anything runs, where bwrap cannot sandbox
         self.transport = "ipc"
         if not getattr(self, "_sandbox_runtime", None):  # a restart keeps the folder, its sockets and key
             self._sandbox_runtime = tempfile.mkdtemp(prefix="mesolab-kernel-",
@@ -248,7 +267,8 @@ def sandboxed(execute_class: type) -> type:
             execute_class.__init__(self, *args, **kwargs)
 
         _SANDBOXED[execute_class] = type(f"Sandboxed{execute_class.__name__}", (execute_class,), {
-            "__init__": __init__, "_mesolab_sandboxed": True, "__module__": __name__,
+            "__init__": __init__, "_mesolab_sandboxed": True, "_mesolab_unsandboxed": execute_class,
+            "__module__": __name__,
             "__doc__": f"{execute_class.__name__}, with each kernel in a bubblewrap sandbox."})
     return _SANDBOXED[execute_class]
 
@@ -283,4 +303,24 @@ def sandbox_config(course_config: Config, bwrap: str = BWRAP) -> Config:
     config = Config()
     config.Autograde.autograde_preprocessors = preprocessors
     config.SandboxedKernelManager.bwrap = bwrap
+    return config
+
+
+def _course_preprocessors(course_config: Config) -> list:
+    from nbgrader.converters import Autograde
+    from traitlets.utils.importstring import import_item
+
+    if "autograde_preprocessors" in course_config.Autograde:
+        preprocessors = list(course_config.Autograde.autograde_preprocessors)
+    else:
+        preprocessors = list(Autograde.class_traits()["autograde_preprocessors"].default())
+    return [import_item(p) if isinstance(p, str) else p for p in preprocessors]
+
+
+def unsandboxed_config(course_config: Config) -> Config:
+    """The course's preprocessors with every sandboxed Execute replaced by its plain form (``mesolab grade
+    --no-sandbox``: the course configuration sandboxes by default)."""
+    config = Config()
+    config.Autograde.autograde_preprocessors = [getattr(p, "_mesolab_unsandboxed", p)
+                                                for p in _course_preprocessors(course_config)]
     return config
