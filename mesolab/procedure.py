@@ -107,12 +107,13 @@ class Finding:
     text: str  # what is wrong
     why: str  # why it matters
     sources: tuple[str, ...] = ()
+    position: int = 0  # the item in the session it is about (1-based); 0 for a missing or out-of-order step
 
     def line(self) -> str:
         cites = " ".join(source_mark(s) for s in self.sources)
         head = {"unsafe": "UNSAFE", "missing": "MISSING", "order": "OUT OF ORDER", "incomplete": "INCOMPLETE",
                 "not_stated": "NOT STATED", "input": "NOT READ"}[self.kind]
-        return f"{head} — {self.text}. {self.why}{(' ' + cites) if cites else ''}".strip()
+        return f"{head} — {self.text.rstrip('.')}. {self.why}{(' ' + cites) if cites else ''}".strip()
 
 
 @dataclass(frozen=True)
@@ -269,8 +270,8 @@ def _fires(check: Check, value: object) -> bool:
     return value > check.above  # type: ignore[operator]
 
 
-def _input(text: str, why: str, step: str = "", attribute: str = "") -> Finding:
-    return Finding("input", "incomplete", step, attribute, "input", text, why)
+def _input(text: str, why: str, step: str = "", attribute: str = "", position: int = 0) -> Finding:
+    return Finding("input", "incomplete", step, attribute, "input", text, why, (), position)
 
 
 def check_session(session: Sequence[object]) -> SessionCheck:
@@ -288,12 +289,13 @@ def check_session(session: Sequence[object]) -> SessionCheck:
             item = {"step": item}
         if not isinstance(item, Mapping):
             findings.append(_input(f"Item {position} (of type {type(item).__name__}) is not a step",
-                                   "Each step is a step id or a mapping with 'step' and its attributes."))
+                                   "Each step is a step id or a mapping with 'step' and its attributes.",
+                                   position=position))
             continue
         step_id = item.get("step")
         if not isinstance(step_id, str) or _norm(step_id) not in STEPS:
             findings.append(_input(f"Item {position}: unknown step {step_id!r}",
-                                   f"It was not read (a typo?). Step ids: {', '.join(STEP_IDS)}."))
+                                   f"It was not read (a typo?). Step ids: {', '.join(STEP_IDS)}.", position=position))
             continue
         step = _step(_norm(step_id))
         attributes = {a.key: a for a in step.attributes}
@@ -305,13 +307,13 @@ def check_session(session: Sequence[object]) -> SessionCheck:
                 known = ", ".join(attributes) or "none"
                 findings.append(_input(f"{step.name} (item {position}): unknown attribute {key!r}",
                                        f"It was not read (a typo?). This step's attributes: {known}.",
-                                       step.id, str(key)))
+                                       step.id, str(key), position))
                 continue
             try:
                 read = _read(attributes[key], value)
             except _Unreadable as error:
                 findings.append(_input(f"{step.name} (item {position}): {attributes[key].label} not readable "
-                                       f"({error})", f"Expected {_accepts(attributes[key])}.", step.id, key))
+                                       f"({error})", f"Expected {_accepts(attributes[key])}.", step.id, key, position))
                 continue
             if read != UNKNOWN:
                 values[key] = read
@@ -333,13 +335,13 @@ def _attribute_findings(step: Step, values: Mapping[str, object], position: int)
         if value == UNKNOWN:
             findings.append(Finding("not_stated", "incomplete", step.id, attribute.key, "not_stated",
                                     f"{step.name}: {attribute.label} not stated",
-                                    f"The record must say it: {attribute.question}", step.sources))
+                                    f"The record must say it: {attribute.question}", step.sources, position))
             continue
         for check in attribute.checks:
             if _condition_holds(check.only_if, values) and _fires(check, value):
                 findings.append(Finding("unsafe" if check.severity == "unsafe" else "incomplete", check.severity,
                                         step.id, attribute.key, check.id, f"{check.finding} (item {position})",
-                                        check.reason, check.sources))
+                                        check.reason, check.sources, position))
         if attribute.kind == "items":
             disclosures = {d.id: d for d in knowledge().procedure.disclosures}
             for item in attribute.values:
@@ -347,7 +349,7 @@ def _attribute_findings(step: Step, values: Mapping[str, object], position: int)
                     d = disclosures[item]
                     findings.append(Finding("incomplete", "incomplete", step.id, attribute.key, f"undisclosed:{item}",
                                             f"{step.name}: not disclosed: {d.item}", d.why,
-                                            tuple(dict.fromkeys([d.source, *(a.source for a in d.also)]))))
+                                            tuple(dict.fromkeys([d.source, *(a.source for a in d.also)])), position))
     return findings
 
 

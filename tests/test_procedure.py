@@ -331,3 +331,66 @@ def test_every_published_protocol_plans_and_plan_notes_say_what_is_not_found():
         assert len(plan_course("2026-01-05", p.id).session_dates) == p.sessions
     assert protocol("sav_15d_x4").interval_days == 15
     assert any("No stopping rule" in note or "Not found" in note for note in PLAN_NOTES)
+
+
+# --- the procedure builder ----------------------------------------------------------------------------------------
+
+from mesolab.plots.procedure import protocols_chart, session_strip  # noqa: E402
+from mesolab.widgets.procedure import START_ORDER, ProcedureBuilder, builder_session, read_builder  # noqa: E402
+
+
+def _fill(builder: ProcedureBuilder) -> None:
+    """Put the builder in the knowledge base's order, tick every step and state it as the model session does."""
+    for target, step in enumerate(STEP_IDS):
+        while builder.order.index(step) > target:
+            builder.move(step, -1)
+    for entry in model_session():
+        builder.ticks[entry["step"]].value = True
+        for key, value in entry.items():
+            if key == "step":
+                continue
+            control = builder.controls[entry["step"]][key]
+            if hasattr(control, "boxes"):
+                for item in value:
+                    control.boxes[item].value = True
+            else:
+                control.value = str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) \
+                    else value
+
+
+def test_builder_starts_scrambled_and_unsafe_and_reaches_complete():
+    builder = ProcedureBuilder()
+    assert builder.order == list(START_ORDER) != list(STEP_IDS) and sorted(START_ORDER) == sorted(STEP_IDS)
+    assert builder.reading().check.verdict == "unsafe" and "NOT DONE: Informed consent" in builder.reading().record
+    _fill(builder)
+    assert builder.order == list(STEP_IDS)
+    reading = builder.reading()
+    assert reading.check.verdict == "complete", reading.lines
+    assert reading.headline.startswith("COMPLETE") and "5. Skin antisepsis: nothing wrong." in reading.lines
+    assert "COMPLETE" in builder.readout.value and "contact time: 30 s" in builder.record_view.value
+    builder.controls["skin_antisepsis"]["left_to_dry"].value = False
+    assert "UNSAFE" in builder.readout.value and "Antiseptic not left to dry" in builder.readout.value
+    assert 'aria-label="The session step by step' in builder.strip.value
+
+
+def test_builder_moves_stop_at_the_ends():
+    builder = ProcedureBuilder()
+    first, last = builder.order[0], builder.order[-1]
+    builder.move(first, -1)
+    builder.move(last, +1)
+    assert builder.order == list(START_ORDER)
+
+
+def test_builder_session_reads_typed_numbers_and_leaves_unstated_out():
+    values = {"skin_antisepsis": {"antiseptic": "alcohol_70", "contact_seconds": " 45 ", "left_to_dry": "unknown"}}
+    session = builder_session(["skin_antisepsis", "consent"], {"skin_antisepsis"}, values)
+    assert session == [{"step": "skin_antisepsis", "antiseptic": "alcohol_70", "contact_seconds": 45.0}]
+    reading = read_builder(["skin_antisepsis"], {"skin_antisepsis"}, {"skin_antisepsis": {"contact_seconds": "abc"}})
+    assert any("not readable" in line for line in reading.lines)
+
+
+def test_figures_say_in_words_what_they_show():
+    strip = session_strip(check_session(without("batch_record")))
+    assert "Batch (lot) numbers recorded: not done" in strip.summary and "—." not in strip.summary
+    chart = protocols_chart(protocols())
+    assert "Every 15 days × 4 [Sav13]: sessions in weeks 0, 2, 4, 6" in chart.summary
