@@ -137,9 +137,9 @@ class ProcedureBuilder(w.VBox):
                                               tooltip=attribute.question, style={"description_width": "250px",
                                                                                  "button_width": "auto"})
                 elif attribute.kind in ("seconds", "days"):
-                    control = w.Text(value="", placeholder=f"not stated ({attribute.kind})",
-                                     description=attribute.label, style={"description_width": "250px"},
-                                     continuous_update=True)
+                    control = w.Text(value="", placeholder=f"not stated (a number of {attribute.kind})",
+                                     description=attribute.label, style={"description_width": "initial"},
+                                     layout=w.Layout(width="480px", max_width="100%"), continuous_update=True)
                 else:
                     boxes = [w.Checkbox(value=False, description=disclosures[item], indent=False,
                                         layout=w.Layout(width="100%")) for item in _choice_values(step, key)]

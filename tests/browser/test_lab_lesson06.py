@@ -63,15 +63,41 @@ class Builder:
             pytest.fail(f"{what}: the panel did not become {expected[:300]!r}; it is {self.shown()[:300]!r} ({error})")
 
     def _space(self, locator, what: str) -> None:
-        locator.focus()
-        assert locator.evaluate("el => el === document.activeElement"), f"{what}: no focus"
+        # Moving a step re-renders the rows after the panel has updated: a control found a moment earlier can be
+        # replaced, so focus until the element that has focus is the one on the page.
+        deadline = time.monotonic() + 5
+        while True:
+            locator.focus()
+            if locator.evaluate("el => el === document.activeElement"):
+                break
+            assert time.monotonic() < deadline, f"{what}: no focus"
+            time.sleep(0.1)
         self.page.keyboard.press("Space")
 
     def earlier(self, step: str) -> None:
         self._space(self.root.locator(f".mesolab-procedure-earlier-{_css(step)}"), f"earlier {step}")
         index = self.order.index(step)
         self.order[index - 1], self.order[index] = self.order[index], self.order[index - 1]
-        self.wait(f"{step} earlier")
+        self.wait_order(f"{step} earlier")
+
+    def rows_shown(self) -> list[str]:
+        return self.root.evaluate(
+            "el => [...el.querySelectorAll('[class*=mesolab-procedure-row-]')].map(row => [...row.classList]"
+            ".find(c => c.startsWith('mesolab-procedure-row-')).slice(22))")
+
+    def wait_order(self, what: str) -> None:
+        """The rows on the page are in the order the test expects (the panel does not show the order of steps not
+        ticked, so the page's rows are checked instead)."""
+        expected = [_css(step) for step in self.order]
+        try:
+            self.page.wait_for_function(
+                "([sel, order]) => JSON.stringify([...document.querySelector(sel).querySelectorAll("
+                "'[class*=mesolab-procedure-row-]')].map(row => [...row.classList].find(c => "
+                "c.startsWith('mesolab-procedure-row-')).slice(22))) === JSON.stringify(order)",
+                arg=[BUILDER, expected], timeout=ROUND_TRIP_TIMEOUT_MS)
+        except Exception as error:  # noqa: BLE001 - say what the page shows instead
+            pytest.fail(f"{what}: the rows did not become {expected}; they are {self.rows_shown()} ({error})")
+        self.wait(what)
 
     def tick(self, step: str) -> None:
         self._space(self.root.locator(f".mesolab-procedure-tick-{_css(step)} input[type=checkbox]"), f"tick {step}")
