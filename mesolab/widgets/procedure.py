@@ -101,7 +101,7 @@ def _css(text: str) -> str:
 
 class ProcedureBuilder(w.VBox):
     """The steps of a session as rows: tick a step to say it was done, move it with "Earlier"/"Later", and state how
-    it was done with the buttons and fields under it. The panel below says, step by step, what is wrong and why,
+    it was done with the buttons and fields that appear under it once ticked. The panel below says, step by step, what is wrong and why,
     and shows the record as it would be written in the notes.
 
     Every control is reachable with Tab; Space (or Enter) presses a button or ticks a box; type numbers in the fields.
@@ -112,6 +112,7 @@ class ProcedureBuilder(w.VBox):
         self.rows: dict[str, w.VBox] = {}
         self.ticks: dict[str, w.Checkbox] = {}
         self.controls: dict[str, dict[str, w.Widget]] = {}
+        self.details: dict[str, w.VBox] = {}
         disclosures = {d.id: d.item for d in knowledge().procedure.disclosures}
         for step in STEP_IDS:
             info = STEPS[step]
@@ -152,8 +153,10 @@ class ProcedureBuilder(w.VBox):
                 controls[key] = control
             self.ticks[step], self.controls[step] = tick, controls
             header = w.HBox([tick, earlier, later])
-            self.rows[step] = w.VBox([header, w.VBox(list(controls.values()),
-                                                     layout=w.Layout(margin="0 0 0 24px"))],
+            # How the step was done is asked once it is ticked: the scrambled list stays short enough to order.
+            details = w.VBox(list(controls.values()), layout=w.Layout(margin="0 0 0 24px", display="none"))
+            self.details[step] = details
+            self.rows[step] = w.VBox([header, details],
                                      layout=w.Layout(border="1px solid #ddd", padding="2px", margin="1px 0"))
             self.rows[step].add_class(f"mesolab-procedure-row-{_css(step)}")
         self.steps_box = w.VBox()
@@ -202,6 +205,8 @@ class ProcedureBuilder(w.VBox):
         self.steps_box.children = [self.rows[step] for step in self.order]
 
     def _on_change(self, _change: object = None) -> None:
+        for step, details in self.details.items():
+            details.layout.display = "flex" if self.ticks[step].value else "none"
         reading = self.reading()
         figure = session_strip(reading.check)
         self.strip.value = (f'<div role="img" aria-label="{html.escape(figure.summary)}">{figure.markup}</div>')
