@@ -11,7 +11,9 @@ The session is a **sequence of steps in the order they were done**. Each step is
      {"step": "skin_antisepsis", "antiseptic": "chlorhexidine_alcohol", "contact_seconds": 30, "left_to_dry": True},
      ...]
 
-A bare step id (``"sharps"``) is shorthand for a step with no attributes stated. How problems are handled:
+A bare step id (``"sharps"``) is shorthand for a step with no attributes stated; common other names of a step
+(``"antisepsis"``, ``"lot_numbers"``, ``"sharps_disposal"`` ..., see :data:`ALIASES`) are read as that step. How
+problems are handled:
 
 - a session that is not a list or tuple of steps raises ``ValueError``: the ONLY exception ``check_session`` raises;
 - an item that is not a step, an unknown step id, an unknown attribute and a malformed value each become a finding of
@@ -92,6 +94,8 @@ STEPS: dict[str, StepInfo] = {
     for s in _steps()
 }
 STEP_IDS: tuple[str, ...] = tuple(STEPS)
+#: Other names a described session may use for a step (e.g. "antisepsis", "lot_numbers") -> the step id.
+ALIASES: dict[str, str] = {alias: s.id for s in _steps() for alias in s.aliases}
 SEVERITY_ORDER: tuple[str, ...] = ("complete", "incomplete", "unsafe")
 
 
@@ -166,7 +170,7 @@ class SessionCheck:
             parts = [f"{info.attributes[key].label}: {_words(value)}{_unit(done.step, key)}"
                      for key, value in done.values.items()]
             unstated = [a.label for key, a in info.attributes.items() if key not in done.values
-                        and _applies(done.step, key, done.values)]
+                        and _applies(done.step, key, done.values) and not _optional(done.step, key)]
             if unstated:
                 parts.append("not recorded: " + ", ".join(unstated))
             lines.append(f"{done.position}. {info.name}" + (f" — {'; '.join(parts)}" if parts else ""))
@@ -255,6 +259,10 @@ def _condition_holds(condition: Mapping[str, list[str]], values: Mapping[str, ob
     return True
 
 
+def _optional(step_id: str, key: str) -> bool:
+    return next(a.optional for a in _step(step_id).attributes if a.key == key)
+
+
 def _applies(step_id: str, key: str, values: Mapping[str, object]) -> bool:
     attribute = next(a for a in _step(step_id).attributes if a.key == key)
     return _condition_holds(attribute.only_if, values) is not False
@@ -293,6 +301,8 @@ def check_session(session: Sequence[object]) -> SessionCheck:
                                    position=position))
             continue
         step_id = item.get("step")
+        if isinstance(step_id, str) and _norm(step_id) in ALIASES:
+            step_id = ALIASES[_norm(step_id)]
         if not isinstance(step_id, str) or _norm(step_id) not in STEPS:
             findings.append(_input(f"Item {position}: unknown step {step_id!r}",
                                    f"It was not read (a typo?). Step ids: {', '.join(STEP_IDS)}.", position=position))
@@ -332,6 +342,8 @@ def _attribute_findings(step: Step, values: Mapping[str, object], position: int)
         if applies is False:
             continue
         value = values.get(attribute.key, UNKNOWN)
+        if value == UNKNOWN and attribute.optional:
+            continue
         if value == UNKNOWN:
             findings.append(Finding("not_stated", "incomplete", step.id, attribute.key, "not_stated",
                                     f"{step.name}: {attribute.label} not stated",
@@ -378,7 +390,7 @@ def model_session() -> list[dict[str, object]]:
               "broken_skin_on_hands": False, "antiseptic": "chlorhexidine_alcohol", "left_to_dry": True,
               "vial": "single_dose", "vial_shared_between_patients": False, "new_needle_and_syringe": True,
               "needle_left_in_stopper": False, "licensed_products": True, "contaminated_needle_reused": False,
-              "recapped": False, "container_within_reach": True, "written": True, "warning_signs_explained": True}
+              "recapped": False, "container_within_reach": True, "through_makeup": False, "written": True, "warning_signs_explained": True}
     session = []
     for step in _steps():
         entry: dict[str, object] = {"step": step.id}

@@ -191,6 +191,22 @@ def test_a_step_repeated_later_does_not_hide_the_first_order():
     assert check_session(steps).verdict == "complete"
 
 
+def test_common_other_names_of_steps_are_read_as_the_step():
+    steps = [{"step": "Informed consent"}, "photos", "cleansing", "hand-washing", "antisepsis", "drawing_up",
+             "lot_numbers", "inject", "injection_map", "sharps_disposal", "aftercare_instructions", "review"]
+    result = check_session(steps)
+    assert not result.of_kind("input", "missing", "order")
+    assert [d.step for d in result.steps] == REQUIRED_STEPS
+
+
+def test_injecting_through_make_up_stated_on_the_injection_is_unsafe_and_optional_when_unstated():
+    result = check_session(session(injection={"through_makeup": True}))
+    assert "injected_through_makeup" in result.checks and result.verdict == "unsafe"
+    steps = session()
+    del next(e for e in steps if e["step"] == "injection")["through_makeup"]
+    assert check_session(steps).verdict == "complete"
+
+
 def test_bare_step_ids_are_steps_with_nothing_stated():
     result = check_session(list(STEP_IDS))
     assert result.verdict == "incomplete"
@@ -269,7 +285,7 @@ def test_only_an_order_that_respects_every_rule_is_complete(order):
 def test_dropping_any_stated_attribute_never_leaves_the_session_complete(step, data):
     steps = model_session()
     entry = next(e for e in steps if e["step"] == step)
-    keys = [k for k in entry if k != "step"]
+    keys = [k for k in entry if k not in ("step", "through_makeup")]  # through_makeup is optional
     if not keys:
         return
     del entry[data.draw(st.sampled_from(keys))]

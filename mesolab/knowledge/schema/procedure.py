@@ -7,6 +7,7 @@ whether their time window is sourced or not found (NF).
 """
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -64,6 +65,7 @@ class Attribute(Strict):
     values: list[str] = []  # choice: the accepted values; items: the accepted item ids (from the same file)
     unit: str = ""
     only_if: dict[str, list[str]] = {}  # asked only when another attribute of the step has one of these values
+    optional: bool = False  # checked when stated, but not reported when a session leaves it out
     checks: list[Check] = []
 
     @model_validator(mode="after")
@@ -87,6 +89,7 @@ class Step(Sourced):
 
     id: str = Field(pattern=_ID)
     name: str
+    aliases: list[str] = []  # other ids a described session may use for this step
     why: str
     after: list[Before] = []
     if_missing: Severity = "unsafe"
@@ -161,6 +164,9 @@ class Procedure(Strict):
             if len(set(ids)) != len(ids):
                 raise ValueError(f"duplicate {kind} id")
         position = {s.id: i for i, s in enumerate(self.steps)}
+        names = [s.id for s in self.steps] + [a for s in self.steps for a in s.aliases]
+        if len(set(names)) != len(names) or any(not re.fullmatch(_ID, a) for s in self.steps for a in s.aliases):
+            raise ValueError("a step alias repeats a step id or another alias, or is not a lower-case id")
         disclosures = {d.id for d in self.disclosures}
         for step in self.steps:
             for before in step.after:
