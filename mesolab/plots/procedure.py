@@ -33,9 +33,9 @@ def _cell(status: str, label: str) -> str:
     style = STATUS_STYLE[status]
     background = style["color"] if style["hatch"] == "none" else f"{style['hatch']},{style['color']}"
     border = "2px dashed #333" if status == "missing" else "1px solid #333"
-    return (f'<td style="background:{background};color:{style["text"]};border:{border};padding:4px 6px;'
-            f'text-align:center;vertical-align:top;min-width:70px;font-size:85%">{html.escape(label)}<br>'
-            f'<b>{style["word"]}</b></td>')
+    return (f'<li style="background:{background};color:{style["text"]};border:{border};padding:4px 6px;'
+            f'text-align:center;width:96px;font-size:85%;margin:0">{html.escape(label)}<br>'
+            f'<b>{style["word"]}</b></li>')
 
 
 def step_status(check: SessionCheck) -> list[tuple[str, str, str]]:
@@ -54,8 +54,9 @@ def session_strip(check: SessionCheck, caption: str = "") -> HtmlFigure:
     """The session as done, one cell per step (ok, incomplete, unsafe), then the steps not done (dashed)."""
     rows = step_status(check)
     cells = "".join(_cell(status, f"{position}. {name}" if position else name) for position, name, status in rows)
-    markup = (f'<table class="mesolab-session-strip" style="border-collapse:separate;border-spacing:3px">'
-              f"<tbody><tr>{cells}</tr></tbody></table>")
+    # A wrapping list, not a table row: the sequence stays in reading order and never runs off a narrow page.
+    markup = (f'<ol class="mesolab-session-strip" style="display:flex;flex-wrap:wrap;gap:3px;list-style:none;'
+              f'padding:0;margin:4px 0">{cells}</ol>')
     summary = "; ".join(f"{position + '. ' if position else ''}{name}: {STATUS_STYLE[status]['word']}"
                         for position, name, status in rows)
     return HtmlFigure(markup, f"The session step by step. {summary}.", caption)
