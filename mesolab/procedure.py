@@ -349,11 +349,16 @@ def _attribute_findings(step: Step, values: Mapping[str, object], position: int)
                                     f"{step.name}: {attribute.label} not stated",
                                     f"The record must say it: {attribute.question}", step.sources, position))
             continue
-        for check in attribute.checks:
-            if _condition_holds(check.only_if, values) and _fires(check, value):
-                findings.append(Finding("unsafe" if check.severity == "unsafe" else "incomplete", check.severity,
-                                        step.id, attribute.key, check.id, f"{check.finding} (item {position})",
-                                        check.reason, check.sources, position))
+        # A check whose condition is not known still applies (the first such one, if no check with a known
+        # condition fired): an unknown vial type or antiseptic never makes a shared vial or a short contact acceptable.
+        known = [c for c in attribute.checks if _condition_holds(c.only_if, values) and _fires(c, value)]
+        unknown = [c for c in attribute.checks if _condition_holds(c.only_if, values) is None and _fires(c, value)]
+        for check in known or unknown[:1]:
+            unstated = [STEPS[step.id].attributes[k].label for k in check.only_if if values.get(k, UNKNOWN) == UNKNOWN]
+            assumed = f"; assumed, since {' and '.join(unstated)} is not stated" if unstated else ""
+            findings.append(Finding("unsafe" if check.severity == "unsafe" else "incomplete", check.severity,
+                                    step.id, attribute.key, check.id, f"{check.finding} (item {position}{assumed})",
+                                    check.reason, check.sources, position))
         if attribute.kind == "items":
             disclosures = {d.id: d for d in knowledge().procedure.disclosures}
             for item in attribute.values:

@@ -111,8 +111,10 @@ def test_the_model_session_is_complete_with_no_finding():
 
 
 @pytest.mark.parametrize("changes, check", [
+    ({"aseptic_preparation": {"vial_shared_between_patients": True}}, "shared_vial"),
     ({"aseptic_preparation": {"vial": "multi_dose", "vial_shared_between_patients": True,
-                              "multi_dose_days_open": 3}}, "shared_vial"),
+                              "multi_dose_days_open": 3, "multi_dose_vial_kept": "treatment_area"}},
+     "shared_multi_dose_vial"),
     ({"skin_antisepsis": {"left_to_dry": False}}, "not_dry"),
     ({"skin_antisepsis": {"antiseptic": "none"}}, "no_antiseptic"),
     ({"skin_antisepsis": {"contact_seconds": 10}}, "contact_too_short"),
@@ -147,6 +149,20 @@ def test_documentation_gaps_are_incomplete_not_unsafe(changes, check):
     assert check in result.checks and result.verdict == "incomplete"
 
 
+def test_a_shared_vial_of_unknown_type_or_place_is_still_unsafe():
+    for changes in ({"vial": None, "vial_shared_between_patients": True},
+                    {"vial": "multi_dose", "vial_shared_between_patients": True, "multi_dose_days_open": 1}):
+        result = check_session(session(aseptic_preparation=changes))
+        assert result.verdict == "unsafe" and {"shared_vial", "shared_multi_dose_vial"} & result.checks
+
+
+def test_a_multi_dose_vial_shared_from_a_preparation_area_is_not_best_practice_but_not_unsafe():
+    result = check_session(session(aseptic_preparation={
+        "vial": "multi_dose", "vial_shared_between_patients": True, "multi_dose_days_open": 3,
+        "multi_dose_vial_kept": "preparation_area"}))
+    assert result.checks == {"multi_dose_vial_shared_from_preparation_area"} and result.verdict == "incomplete"
+
+
 def test_the_right_contact_time_for_each_antiseptic_passes():
     assert check_session(session(skin_antisepsis={"contact_seconds": 30})).verdict == "complete"
     assert check_session(session(skin_antisepsis={"antiseptic": "alcohol_70", "contact_seconds": 60})
@@ -154,8 +170,8 @@ def test_the_right_contact_time_for_each_antiseptic_passes():
 
 
 def test_a_multi_dose_vial_for_one_patient_within_28_days_is_acceptable_but_its_age_must_be_stated():
-    assert check_session(session(aseptic_preparation={"vial": "multi_dose", "multi_dose_days_open": 28})
-                         ).verdict == "complete"
+    assert check_session(session(aseptic_preparation={"vial": "multi_dose", "multi_dose_days_open": 28,
+                                                      "multi_dose_vial_kept": "treatment_area"})).verdict == "complete"
     result = check_session(session(aseptic_preparation={"vial": "multi_dose"}))
     assert result.verdict == "incomplete" and "not_stated" in result.checks
 
@@ -240,7 +256,8 @@ def test_values_are_read_leniently_but_strictly():
 
 
 def test_the_record_reads_like_notes():
-    record = check_session(session(aseptic_preparation={"vial": "multi_dose", "multi_dose_days_open": 2})).record()
+    record = check_session(session(aseptic_preparation={"vial": "multi_dose", "multi_dose_days_open": 2,
+                                                        "multi_dose_vial_kept": "preparation_area"})).record()
     assert record[4] == ("5. Skin antisepsis — antiseptic: chlorhexidine alcohol; contact time: 30 s; left to dry: yes")
     assert "days since a multi-dose vial was opened: 2 days" in record[5]
     unstated = check_session(["skin_antisepsis"]).record()
