@@ -177,6 +177,8 @@ def test_lesson06_procedure_builder_by_keyboard(lab_page, lab_server, browser_ou
         strip = page.locator(f"{BUILDER} .mesolab-procedure-strip [role=img]").first.get_attribute("aria-label")
         assert "5. Skin antisepsis: UNSAFE" in strip
         builder.root.screenshot(path=str(browser_output_dir / "lesson06-03-unsafe.png"))
+        page.locator(f"{BUILDER} .mesolab-procedure-strip").first.screenshot(
+            path=str(browser_output_dir / "lesson06-04-strip.png"))
         assert _error_outputs(page) == [], "a cell shows an error"
     except BaseException:
         with contextlib.suppress(Exception):  # never hide the real failure
