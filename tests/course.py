@@ -141,7 +141,7 @@ def autograded_scores(course: Path, assignment: str) -> dict[str, float]:
 
 # --- submissions -----------------------------------------------------------------------------------------
 
-_OPTIONS = re.compile(r"\bread_choices?\(\s*\"(\w+)\"\s*,\s*\"(\w+)\"\s*\)")
+_OPTIONS = re.compile(r"\bread_(?:choices?|order)\(\s*\"(\w+)\"\s*,\s*\"(\w+)\"\s*\)")
 
 
 def correct_values(assignment: Assignment) -> dict[str, object]:

@@ -62,7 +62,7 @@ def test_source_has_enough_questions_and_valid_metadata(name):
 def test_test_cells_reimport_what_they_use_and_compare_strict_values(name):
     """Hidden tests never call a helper the trainee could have rebound in an earlier cell."""
     for cell in Assignment.load(name).test_cells:
-        calls = set(re.findall(r"\b(read_number|read_choice|read_choices)\(", cell.source))
+        calls = set(re.findall(r"\b(read_number|read_choice|read_choices|read_order)\(", cell.source))
         for helper in calls:
             assert re.search(rf"^from mesolab\.grading\.answers import .*\b{helper}\b", cell.source, re.M), (
                 f"{cell.metadata['nbgrader']['grade_id']}: re-import {helper} inside the test cell")

@@ -110,3 +110,22 @@ def test_read_number_names_a_missing_answer():
         read_number("q9_depth_mm", "mm")
     globals()["q10_depth_mm"] = 0.8
     assert read_number("q10_depth_mm", "mm") == 0.8
+
+
+def test_order_accepts_strings_and_lists_and_rejects_incomplete_repeated_or_fake_orders():
+    from mesolab.grading.answers import order
+
+    for value in ("cabd", " C, A, B, D ", ["c", "a", "b", "d"], ("C", "a", "b", "d"), "c a b d"):
+        assert order(value, "q", "abcd") == "cabd"
+    with pytest.raises(AssertionError, match="missing d"):
+        order("cab", "q", "abcd")
+    with pytest.raises(AssertionError, match="repeated a"):
+        order("caabd", "q", "abcd")
+    with pytest.raises(AssertionError, match="must be one of"):
+        order("cabe", "q", "abcd")
+    with pytest.raises(AssertionError, match="letters in order"):
+        order(FakeStr("cabd"), "q", "abcd")
+    with pytest.raises(AssertionError, match="letters in order"):
+        order({"c", "a", "b", "d"}, "q", "abcd")
+    with pytest.raises(AssertionError):
+        order(["c", "a", "b", FakeStr("d")], "q", "abcd")

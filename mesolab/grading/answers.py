@@ -47,6 +47,11 @@ def read_choices(name: str, options: str) -> frozenset[str]:
     return choices(_answer(name), name, options)
 
 
+def read_order(name: str, options: str) -> str:
+    """The answer called ``name`` as every option letter once, in the trainee's order (see :func:`order`)."""
+    return order(_answer(name), name, options)
+
+
 def number(value: object, name: str, unit: str) -> float:
     """The answer as a real float; ints and floats (including numpy's float64) are accepted."""
     kind = type(value)
@@ -92,3 +97,25 @@ def choices(value: object, name: str, options: str) -> frozenset[str]:
         letter = choice(item, f"each letter in {name}", options)
         letters.add(letter)
     return frozenset(letters)
+
+
+def order(value: object, name: str, options: str) -> str:
+    """Every letter of ``options`` exactly once, in order: "cfdbae", "c, f, d, b, a, e" or a list of letters; case,
+    spaces and commas do not matter. Returns the letters as one lower-case string."""
+    kind = type(value)
+    example = ", ".join(options)
+    if kind is str:
+        items: list[object] = [part for part in str.replace(str.replace(value, ",", " "), " ", "")]  # type: ignore[arg-type]
+    elif kind in (list, tuple):
+        items = list(value)  # type: ignore[call-overload]
+    else:
+        raise AssertionError(f'{name} must be the letters in order, in quotes, e.g. {name} = "{options}", but it is '
+                             f"a {_kind(value)}")
+    letters = [choice(item, f"each letter in {name}", options) for item in items]
+    if sorted(letters) != sorted(options):
+        missing = [o for o in options if o not in letters]
+        repeated = sorted({letter for letter in letters if letters.count(letter) > 1})
+        problems = ([f"missing {', '.join(missing)}"] if missing else []) + (
+            [f"repeated {', '.join(repeated)}"] if repeated else [])
+        raise AssertionError(f"{name} must put every one of {example} in order, each once; {'; '.join(problems)}")
+    return "".join(letters)

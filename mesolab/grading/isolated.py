@@ -37,7 +37,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Integer
 
 ANSWERS_MARKER = "MESOLAB-ANSWERS "
-READERS = {"read_number", "read_choice", "read_choices"}
+READERS = {"read_number", "read_choice", "read_choices", "read_order"}
 
 # Runs in the trainee's kernel, so it trusts nothing there: it reads values through the base types' own methods and
 # turns anything that is not plain data into a marker. Whatever it prints is only the trainee's answers.

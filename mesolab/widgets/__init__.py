@@ -10,7 +10,8 @@ import importlib
 
 #: widget -> its module, named after the domain module it shows (mesolab/widgets/<slug>.py over mesolab/<slug>.py)
 _FAMILIES = {"SkinCrossSectionExplorer": "skin", "GagsCalculator": "acne",
-             "TechniqueSimulator": "techniques", "CocktailBuilder": "cocktails", "IntakeForm": "screening"}
+             "TechniqueSimulator": "techniques", "CocktailBuilder": "cocktails", "IntakeForm": "screening",
+             "ProcedureBuilder": "procedure"}
 
 __all__ = list(_FAMILIES)
 
