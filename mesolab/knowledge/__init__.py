@@ -19,6 +19,7 @@ from .schema.acne import Acne
 from .schema.techniques import Techniques
 from .schema.screening import Screening
 from .schema.cocktails import Cocktails
+from .schema.complications import Complications
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent
 
@@ -31,6 +32,7 @@ FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "techniques.yaml": ("techniques", Techniques),
     "screening.yaml": ("screening", Screening),
     "cocktails.yaml": ("cocktails", Cocktails),
+    "complications.yaml": ("complications", Complications),
 }
 
 
@@ -47,6 +49,7 @@ class KnowledgeBase:
     techniques: Techniques
     screening: Screening
     cocktails: Cocktails
+    complications: Complications
 
     def source(self, source_id: str) -> Source:
         for source in self.bibliography.sources:
