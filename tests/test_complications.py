@@ -333,3 +333,33 @@ def test_adrenaline_refuses_bad_ages(bad):
         adrenaline_im_dose(bad)
     with pytest.raises(ValueError, match="small_or_prepubertal"):
         adrenaline_im_dose(30, small_or_prepubertal="yes")
+
+
+# --- the triage view -------------------------------------------------------------------------------------------
+
+def test_triage_view_starts_unknown_and_narrows_as_findings_are_answered():
+    from mesolab.widgets import ComplicationTriage
+    from mesolab.widgets.complications import read_triage
+
+    view = ComplicationTriage()
+    assert view.reading().result.urgency == "review" and "Not known yet (20)" in view.readout.value
+    assert 'aria-live="polite"' in view.readout.value and "Figure description" in view.screen_reader_text.value
+    before = len(view.reading().result.candidates)
+    view.time.value = 504.0
+    for key, control in view.controls.items():
+        control.value = "no"
+    assert len(view.reading().result.candidates) < before and view.reading().result.urgency == "reassure"
+    view.controls["firm_nodules"].value = "yes"
+    reading = view.reading()
+    assert reading.result.urgency == "urgent" and reading.result.likely[0] == "mycobacterial_infection"
+    assert "URGENT" in view.readout.value and "<s" in view.timeline.value and "●" in view.timeline.value
+    assert read_triage(view.values()).text == reading.text
+    for control in (view.time, *view.controls.values()):
+        assert control.description
+
+
+def test_timeline_figure_describes_itself():
+    from mesolab.plots.complications import onset_timeline
+
+    figure = onset_timeline()
+    assert "Anaphylaxis: onset minutes to hours" in figure.summary and "NF" in figure.summary

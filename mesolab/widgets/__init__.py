@@ -9,7 +9,8 @@ import gc
 import importlib
 
 _FAMILIES = {"SkinCrossSectionExplorer": "cross_section", "GagsCalculator": "gags",
-             "TechniqueSimulator": "technique", "CocktailBuilder": "cocktail", "IntakeForm": "screening"}
+             "TechniqueSimulator": "technique", "CocktailBuilder": "cocktail", "IntakeForm": "screening",
+             "ComplicationTriage": "complications"}
 
 __all__ = list(_FAMILIES)
 
