@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from numbers import Real
 
 from ._validate import real_number
@@ -132,7 +133,7 @@ def _read_hours(value: object) -> tuple[float | None, str]:
     """(hours, problem): hours is None when unknown or unreadable; problem says why it is unreadable."""
     if value is None:
         return None, ""
-    if isinstance(value, bool) or not isinstance(value, Real):
+    if isinstance(value, bool) or not isinstance(value, (Real, Decimal)):
         return None, f"got {type(value).__name__} {value!r}, not a number"
     try:
         hours = float(value)
@@ -252,7 +253,12 @@ def triage(presentation: Mapping[str, object]) -> TriageResult:
     possible = [c for c in kb.complications if c.id not in matched and any(
         open_pattern(c, p) and any(values[k] is True for k in p.all) for p in c.patterns)]
     possible.sort(key=rank, reverse=True)
-    likely = tuple(c.id for c in likely_matched) + tuple(c.id for c in possible)
+    # A finding no pattern explains at this time still names the complications it belongs to, after the others.
+    explained = {k for ps in matched.values() for p in ps for k in p.all}
+    unexplained = sorted(present - explained, key=FINDINGS.index)
+    related = sorted((c for c in kb.complications if c.id not in matched and c not in possible
+                      and any(k in p.all for p in c.patterns for k in unexplained)), key=rank, reverse=True)
+    likely = tuple(c.id for c in [*likely_matched, *possible, *related])
     candidates = tuple(c.id for c in sorted(
         (c for c in kb.complications if c.id in matched or (states[c.id] != "outside" and any(
             open_pattern(c, p) for p in c.patterns))), key=rank, reverse=True))
@@ -274,8 +280,6 @@ def triage(presentation: Mapping[str, object]) -> TriageResult:
                 reasons.append(Reason("partial", f"{c.name} cannot be excluded: {', '.join(unknown)} not known. Check "
                                       f"now; if present this is an emergency.", (p.source,), "urgent", c.id,
                                       tuple(p.all)))
-    explained = {k for ps in matched.values() for p in ps for k in p.all}
-    unexplained = sorted(present - explained, key=FINDINGS.index)
     for key in unexplained:
         related = [c for c in kb.complications if any(key in p.all for p in c.patterns)]
         windows = "; ".join(f"{c.name}: {c.onset.label}" for c in related)

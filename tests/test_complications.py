@@ -3,6 +3,7 @@ emergency doses."""
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
@@ -363,3 +364,11 @@ def test_timeline_figure_describes_itself():
 
     figure = onset_timeline()
     assert "Anaphylaxis: onset minutes to hours" in figure.summary and "NF" in figure.summary
+
+
+def test_expected_week_and_late_findings():
+    assert triage(seen(3 * DAY, itch=True, mild_redness_swelling_at_points=True)).urgency == "reassure"  # SBVital
+    late_hives = triage(seen(3 * DAY, urticaria_or_flushing=True))
+    assert late_hives.urgency == "review" and "delayed_hypersensitivity" in late_hives.likely
+    assert triage(seen(Decimal("24"), bruising=True)).urgency == "reassure"
+    assert triage(seen(Decimal("NaN"), bruising=True)).urgency == "review"
