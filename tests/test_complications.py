@@ -355,6 +355,10 @@ def test_triage_view_starts_unknown_and_narrows_as_findings_are_answered():
     assert reading.result.urgency == "urgent" and reading.result.likely[0] == "mycobacterial_infection"
     assert "URGENT" in view.readout.value and "<s" in view.timeline.value and "●" in view.timeline.value
     assert read_triage(view.values()).text == reading.text
+    view.controls["firm_nodules"].value = "no"
+    assert view.reading().result.urgency == "reassure"
+    view.time_unknown.value = True  # the same findings with the time unknown: never reassure
+    assert view.reading().result.urgency == "review" and "outline:2px" not in view.timeline.value
     for control in (view.time, *view.controls.values()):
         assert control.description
 

@@ -68,7 +68,8 @@ def read_triage(values: Mapping[str, object]) -> TriageReading:
 class ComplicationTriage(w.VBox):
     """A time slider over the onset time line, one unknown/no/yes list per finding, the time line and the result.
 
-    Every control is reachable with Tab. The time slider takes ArrowLeft/ArrowRight, Home and End; on a closed
+    Every control is reachable with Tab. The time slider takes ArrowLeft/ArrowRight, Home and End (Space on the
+    checkbox beside it makes the time unknown); on a closed
     finding list, Home chooses "unknown", N "no" and End "yes" (ArrowUp/ArrowDown belong to JupyterLab's notebook).
     """
 
@@ -81,6 +82,8 @@ class ComplicationTriage(w.VBox):
                                                                                               max_width="100%"),
                                       continuous_update=True)
         self.time.add_class("mesolab-triage-time")
+        self.time_unknown = w.Checkbox(value=False, description="Time since treatment not known", indent=False)
+        self.time_unknown.add_class("mesolab-triage-time-unknown")
         style, layout = {"description_width": "230px"}, w.Layout(width="360px", max_width="100%")
         self.controls: dict[str, w.Dropdown] = {}
         for key in FINDINGS:
@@ -97,21 +100,23 @@ class ComplicationTriage(w.VBox):
         self.readout.add_class("mesolab-triage-readout")
         findings = w.GridBox(list(self.controls.values()),
                              layout=w.Layout(grid_template_columns="repeat(2, 370px)", max_width="100%"))
-        super().__init__([self.time, findings, self.timeline, self.screen_reader_text, self.readout])
+        super().__init__([w.HBox([self.time, self.time_unknown]), findings, self.timeline, self.screen_reader_text,
+                          self.readout])
         self.add_class("mesolab-complication-triage")
-        for control in [self.time, *self.controls.values()]:
+        for control in [self.time, self.time_unknown, *self.controls.values()]:
             control.observe(self._on_change, names="value")
         self._on_change()
 
     def values(self) -> dict[str, object]:
-        return {"hours": self.time.value, **{key: control.value for key, control in self.controls.items()}}
+        hours = None if self.time_unknown.value else self.time.value
+        return {"hours": hours, **{key: control.value for key, control in self.controls.items()}}
 
     def reading(self) -> TriageReading:
         return read_triage(self.values())
 
     def _on_change(self, _change: object = None) -> None:
         reading = self.reading()
-        figure = onset_timeline(reading.result, self.time.value)
+        figure = onset_timeline(reading.result, None if self.time_unknown.value else self.time.value)
         self.timeline.value = figure._repr_mimebundle_()["text/html"]
         self.screen_reader_text.value = (f'<details><summary>Figure description</summary>'
                                          f"<p>{html.escape(figure.summary)}</p></details>")
