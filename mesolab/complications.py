@@ -24,6 +24,7 @@ Every key is documented in :data:`PRESENTATION_FIELDS`.
 """
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -144,6 +145,7 @@ def _read_hours(value: object) -> tuple[float | None, str]:
     return hours, ""
 
 
+@functools.cache
 def _pattern_sources(finding: str) -> tuple[str, ...]:
     """The sources of every pattern that uses a finding: what an unknown answer could be hiding."""
     return tuple(dict.fromkeys(p.source for c in _kb().complications for p in c.patterns if finding in p.all))
