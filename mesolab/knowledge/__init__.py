@@ -20,6 +20,7 @@ from .schema.techniques import Techniques
 from .schema.screening import Screening
 from .schema.cocktails import Cocktails
 from .schema.procedure import Procedure
+from .schema.complications import Complications
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent
 
@@ -33,6 +34,7 @@ FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "screening.yaml": ("screening", Screening),
     "cocktails.yaml": ("cocktails", Cocktails),
     "procedure.yaml": ("procedure", Procedure),
+    "complications.yaml": ("complications", Complications),
 }
 
 
@@ -50,6 +52,7 @@ class KnowledgeBase:
     screening: Screening
     cocktails: Cocktails
     procedure: Procedure
+    complications: Complications
 
     def source(self, source_id: str) -> Source:
         for source in self.bibliography.sources:

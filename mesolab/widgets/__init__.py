@@ -11,7 +11,8 @@ import importlib
 #: widget -> its module, named after the domain module it shows (mesolab/widgets/<slug>.py over mesolab/<slug>.py)
 _FAMILIES = {"SkinCrossSectionExplorer": "skin", "GagsCalculator": "acne",
              "TechniqueSimulator": "techniques", "CocktailBuilder": "cocktails", "IntakeForm": "screening",
-             "ProcedureBuilder": "procedure"}
+             "ProcedureBuilder": "procedure",
+             "ComplicationTriage": "complications"}
 
 __all__ = list(_FAMILIES)
 
