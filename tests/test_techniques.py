@@ -64,7 +64,7 @@ def test_every_technique_claim_resolves_in_the_bibliography():
 def test_not_found_without_a_reason_is_an_error(knowledge_copy):
     knowledge_copy.replace(
         "techniques.yaml",
-        '      reason: "No spacing found for point-by-point (not found in the curriculum fact sheet)."\n', "")
+        '      reason: "No spacing found for point-by-point (not found in the sources searched)."\n', "")
     with pytest.raises(KnowledgeError, match=r"techniques\.yaml: techniques\[3\]\.spacing: .*needs a reason"):
         load(knowledge_copy)
 
