@@ -389,3 +389,29 @@ def test_failure_reasons_are_one_line_for_a_person():
     assert failure_reason(log).startswith("a cell ran past the time limit")
     assert "\n" not in failure_reason(log)
     assert failure_reason("[ERROR] No notebooks found") == "[ERROR] No notebooks found"
+
+
+def test_a_finished_sandbox_keeps_its_namespace_number_until_cleaned_up():
+    """The clean-up kills every process in the sandbox's user namespaces. Namespace numbers are reused as soon as a
+    namespace ends, so without the pin another trainee's kernel, started meanwhile, could get the number and be
+    killed ("Kernel died before replying to kernel_info", seen under load)."""
+    from mesolab.instructor.sandbox import _release_namespaces, _sandbox_namespaces
+
+    def sandbox(seconds: str) -> subprocess.Popen:
+        return subprocess.Popen(["bwrap", "--unshare-user", "--disable-userns", "--ro-bind", "/", "/", "--",
+                                 sys.executable, "-c", f"import time; time.sleep({seconds})"])
+
+    first = sandbox("0.5")
+    pins = _sandbox_namespaces(first.pid)
+    assert pins, "no sandbox namespace found"
+    first.wait(timeout=30)
+    time.sleep(1.0)  # the kernel frees an ended namespace a moment later (deferred work)
+    try:
+        later = set()
+        for _ in range(5):  # unpinned, the number of the namespace that ended comes back (checked)
+            process = sandbox("0.3")
+            later |= set(_sandbox_namespaces(process.pid))
+            process.wait(timeout=30)
+        assert later and not later & set(pins)
+    finally:
+        _release_namespaces(pins)

@@ -29,6 +29,7 @@ formgrader's button are sandboxed too; :func:`unsandboxed_config` undoes it for 
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -144,13 +145,17 @@ def bwrap_command(kernel_cmd: list[str], workdir: str, runtime: str, bwrap: str 
     return cmd + list(kernel_cmd)
 
 
-def _sandbox_namespaces(pid: int | None, wait_s: float = 3.0) -> set[str]:
-    """The user namespaces of every process under bwrap (``pid``), e.g. {'user:[4026532801]'}: with
-    --disable-userns, bwrap nests one namespace in another, and the kernel runs in the inner one. Waits until the
-    kernel's interpreter is among them."""
+def _sandbox_namespaces(pid: int | None, wait_s: float = 3.0) -> dict[str, int]:
+    """The user namespaces of every process under bwrap (``pid``), each with an open file descriptor that pins it,
+    e.g. {'user:[4026532801]': 7}: with --disable-userns, bwrap nests one namespace in another, and the kernel runs in
+    the inner one. Waits until the kernel's interpreter is among them.
+
+    The descriptor keeps the namespace alive, so the kernel reuses no number of it: without it, once a sandbox's last
+    process ends, the next sandbox (another trainee's kernel, started meanwhile) may get the same number, and the
+    clean-up below would kill that kernel."""
     own = os.readlink("/proc/self/ns/user")
     python = os.path.realpath(sys.executable)
-    found: set[str] = set()
+    found: dict[str, int] = {}
     deadline = time.monotonic() + wait_s
     while pid:
         seen_python = False
@@ -161,18 +166,28 @@ def _sandbox_namespaces(pid: int | None, wait_s: float = 3.0) -> set[str]:
                 stack += Path(f"/proc/{current}/task/{current}/children").read_text().split()
                 namespace = os.readlink(f"/proc/{current}/ns/user")
                 seen_python = seen_python or os.path.realpath(f"/proc/{current}/exe") == python
+                if namespace != own and namespace not in found:
+                    descriptor = os.open(f"/proc/{current}/ns/user", os.O_RDONLY | os.O_CLOEXEC)
+                    if os.readlink(f"/proc/self/fd/{descriptor}") == namespace:  # still that process's
+                        found[namespace] = descriptor
+                    else:
+                        os.close(descriptor)
             except OSError:
                 continue
-            if namespace != own:
-                found.add(namespace)
         if seen_python or time.monotonic() > deadline:
             break
         time.sleep(0.02)
     return found
 
 
-def _kill_namespaces(namespaces: set[str]) -> None:
-    """SIGKILL every process in one of these (sandbox-only) user namespaces."""
+def _release_namespaces(pins: dict[str, int]) -> None:
+    for descriptor in pins.values():
+        with contextlib.suppress(OSError):
+            os.close(descriptor)
+
+
+def _kill_namespaces(namespaces) -> None:
+    """SIGKILL every process in one of these (sandbox-only, pinned) user namespaces."""
     if not namespaces:
         return
     for entry in Path("/proc").iterdir():
@@ -223,20 +238,28 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     async def _async_post_start_kernel(self, **kw) -> None:  # type: ignore[override]
         await super()._async_post_start_kernel(**kw)
+        _release_namespaces(getattr(self, "_sandbox_userns", {}))
         self._sandbox_userns = _sandbox_namespaces(getattr(self.provisioner, "pid", None))
 
     async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
-        self._sandbox_userns = getattr(self, "_sandbox_userns", set()) | _sandbox_namespaces(
-            getattr(self.provisioner, "pid", None), wait_s=0)
+        pins = getattr(self, "_sandbox_userns", {})
+        for namespace, descriptor in _sandbox_namespaces(getattr(self.provisioner, "pid", None), wait_s=0).items():
+            if namespace in pins:
+                os.close(descriptor)
+            else:
+                pins[namespace] = descriptor
+        self._sandbox_userns = pins
         await super()._async_shutdown_kernel(now=now, restart=restart)
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
         # No PID namespace: a process the trainee started in a new session escapes the kill of the kernel's
         # process group. Everything in the sandbox's user namespace (nested ones are disabled) is killed here.
-        _kill_namespaces(getattr(self, "_sandbox_userns", set()))
+        pins = getattr(self, "_sandbox_userns", {})
+        _kill_namespaces(set(pins))
         if not restart:
-            self._sandbox_userns = set()
+            _release_namespaces(pins)
+            self._sandbox_userns = {}
         runtime = getattr(self, "_sandbox_runtime", None)
         if runtime and not restart:
             shutil.rmtree(runtime, ignore_errors=True)
