@@ -30,8 +30,9 @@ $(VENV)/.installed: pyproject.toml
 lab: install
 	$(BIN)/python -m jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir="$(CURDIR)" $(LAB_ARGS) notebooks/00_start_here.ipynb
 
+# Two workers (pytest-xdist): tests sharing a graded course or the JupyterLab server run on the same one.
 test: system-packages install $(AXE)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 system-packages:
 	@bash scripts/system-packages

@@ -1,4 +1,5 @@
-"""Responsiveness of the skin cross-section explorer, in process on the Agg backend.
+"""Responsiveness of the widgets with figures, in process on the Agg backend: the skin cross-section explorer in
+detail, then the GAGS calculator and the technique simulator (median change -> figure).
 
 (a) Widget change -> updated figure: the explorer redraws synchronously inside its observer, so the
     time of ``explorer.angle.value = ...`` (or ``length``, ``region``) is the time until the new PNG,
@@ -92,6 +93,38 @@ def time_domain(inputs: list[tuple[float, float, str, str]], repeat: int) -> lis
     return [total / len(inputs) for total in timeit.repeat(run, number=1, repeat=repeat)]
 
 
+def other_widgets(rng: random.Random, changes: int = 60) -> list[tuple[str, float, float, str]]:
+    """Median change -> figure of the GAGS calculator (one area's worst lesion) and the technique simulator
+    (angle and inserted length alternately), the first (cold) change left out."""
+    from mesolab.acne import gags_lesions, gags_regions
+    from mesolab.widgets import GagsCalculator, TechniqueSimulator
+
+    def timed(change) -> float:
+        started = time.perf_counter()
+        change()
+        return (time.perf_counter() - started) * 1000
+
+    calculator, regions, lesions = GagsCalculator(), list(gags_regions()), list(gags_lesions())
+    gags = []
+    for _ in range(changes):
+        dropdown = calculator.areas[rng.choice(regions)]
+        choices = [v for _, v in dropdown.options if v != dropdown.value] if isinstance(dropdown.options[0], tuple) \
+            else [v for v in dropdown.options if v != dropdown.value]
+        value = rng.choice(choices)
+        gags.append(timed(lambda: setattr(dropdown, "value", value)))
+    simulator = TechniqueSimulator()
+    technique = []
+    for index in range(changes):
+        if index % 2:
+            value = rng.randint(int(simulator.angle.min), int(simulator.angle.max))
+            technique.append(timed(lambda: setattr(simulator.angle, "value", value)))
+        else:
+            value = round(rng.uniform(simulator.length.min, simulator.length.max), 1)
+            technique.append(timed(lambda: setattr(simulator.length, "value", value)))
+    return [("GagsCalculator change -> figure, median", statistics.median(gags[1:]), GOAL_CHANGE_MS, "ms"),
+            ("TechniqueSimulator change -> figure, median", statistics.median(technique[1:]), GOAL_CHANGE_MS, "ms")]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--changes", type=int, default=300, help="widget changes in the sweep (default 300)")
@@ -128,6 +161,7 @@ def main() -> int:
         ("    first region change", ms["region"][0], GOAL_CHANGE_MS, "ms"),
         ("    slowest change", max(ms["all"]), GOAL_CHANGE_MS, "ms"),
         ("(b) tip depth + layer, per call", domain_us, GOAL_DOMAIN_US, "µs"),
+        *other_widgets(rng),
     ]
     width = max(len(r[0]) for r in rows)
     header = f"{'measure':<{width}}  {'measured':>12}  {'goal':>12}  {'measured/goal':>13}"

@@ -1,8 +1,6 @@
 """Module 02 without a browser: acne knowledge entries, domain functions, the GAGS calculator and its figure."""
 from __future__ import annotations
 
-import statistics
-import time
 from pathlib import Path
 
 import pytest
@@ -297,21 +295,6 @@ def test_calculator_controls_are_labelled_and_bad_start_fails_with_the_domain_me
     assert [label for label, _ in calculator.areas["nose"].options][-1] == "Nodule or cyst (4)"
     with pytest.raises(ValueError, match="missing"):
         GagsCalculator({"forehead": "papule"})
-
-
-def test_calculator_update_is_fast_on_agg():
-    calculator = GagsCalculator()
-    times = []
-    for index in range(60):
-        region = REGIONS[index % len(REGIONS)]
-        lesion = LESIONS[(index // len(REGIONS) + 1 + index) % len(LESIONS)]
-        if calculator.areas[region].value == lesion:
-            continue
-        started = time.perf_counter()
-        calculator.areas[region].value = lesion
-        times.append(time.perf_counter() - started)
-    # The goal is 30 ms on an idle machine; the test allows for a busy shared CI runner.
-    assert statistics.median(times) < 0.060, f"median update {statistics.median(times) * 1000:.1f} ms"
 
 
 def test_lesson_figures_have_text_alternatives(output_dir: Path):

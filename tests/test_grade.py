@@ -12,7 +12,6 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -150,7 +149,11 @@ def test_parallel_grading_gives_exactly_the_scores_of_serial_nbgrader(cohort, se
 def test_killed_midway_then_rerun_grades_everyone_once(cohort, serial, tmp_path):
     base, expected = cohort
     course = copy_course(base, tmp_path / "course")
-    process = subprocess.Popen([*MESOLAB, "grade", NAME, "--jobs", "2"], cwd=course, env=_env(),
+    # A temporary folder of its own: any run cleans up the folders of dead runs, other tests' runs included.
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    env = _env(TMPDIR=str(private_tmp))
+    process = subprocess.Popen([*MESOLAB, "grade", NAME, "--jobs", "2"], cwd=course, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 120
     while not list(course.glob(f"autograded/*/{NAME}/{MARKER}")):
@@ -165,9 +168,9 @@ def test_killed_midway_then_rerun_grades_everyone_once(cohort, serial, tmp_path)
     time.sleep(1)  # --die-with-parent: the sandboxed kernels of the killed workers are gone too
     assert not _processes_mentioning(course), "processes of the killed run are still alive"
 
-    killed_runtime = Path(tempfile.gettempdir()) / f"mesolab-grade-{process.pid}"
+    killed_runtime = private_tmp / f"mesolab-grade-{process.pid}"
     assert killed_runtime.is_dir()  # the killed run's kernel runtime folders ...
-    result = mesolab(course, "--jobs", "2")
+    result = mesolab(course, "--jobs", "2", env=env)
     assert not killed_runtime.exists()  # ... are removed by the next run
     assert f"{len(COHORT) - len(finished)} graded now, {len(finished)} already graded, 0 failed" in result.stdout
     assert scores(course) == expected

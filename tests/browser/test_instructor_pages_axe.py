@@ -1,6 +1,6 @@
 """The instructor's pages in Chromium, checked with axe-core: the feedback summary a trainee receives
 (`mesolab feedback`) and the item-analysis report (`mesolab report`), generated from a graded cohort. Both pages
-are wholly MesoLab's: no critical or serious violation anywhere on them."""
+are wholly MesoLab's: no violation of any impact anywhere on them (moderate and minor included)."""
 from __future__ import annotations
 
 import contextlib
@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from lab import FAILING_IMPACTS, describe_violations, run_axe
+from lab import describe_violations, run_axe
 
 pytestmark = [pytest.mark.browser, pytest.mark.pipeline, pytest.mark.timeout(600)]
 
@@ -28,7 +28,7 @@ def instructor_pages(report_cohort, tmp_path_factory):
 
 
 @pytest.mark.parametrize("page_name", ["summary", "report"])
-def test_instructor_page_has_no_serious_accessibility_violation(page_name, instructor_pages, browser, axe_script,
+def test_instructor_page_has_no_accessibility_violation(page_name, instructor_pages, browser, axe_script,
                                                                  browser_output_dir):
     path = instructor_pages[page_name]
     context = browser.new_context(viewport={"width": 1200, "height": 900})
@@ -41,5 +41,5 @@ def test_instructor_page_has_no_serious_accessibility_violation(page_name, instr
         context.close()
     (browser_output_dir / f"instructor-{page_name}-accessibility.txt").write_text(
         (describe_violations(violations) or "no violation") + "\n")
-    failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]
+    failing = violations  # every impact: nothing on these pages is JupyterLab's
     assert not failing, f"{path.name}: accessibility violations:\n{describe_violations(failing)}"
