@@ -12,6 +12,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -146,18 +147,20 @@ def test_parallel_grading_gives_exactly_the_scores_of_serial_nbgrader(cohort, se
     assert duplicate_rows(course) == duplicate_rows(serial)
 
 
-def test_killed_midway_then_rerun_grades_everyone_once(cohort, serial, tmp_path):
+def test_killed_midway_then_rerun_grades_everyone_once(cohort, serial, tmp_path, request):
     base, expected = cohort
     course = copy_course(base, tmp_path / "course")
-    # A temporary folder of its own: any run cleans up the folders of dead runs, other tests' runs included.
-    private_tmp = tmp_path / "tmp"
-    private_tmp.mkdir()
+    # A temporary folder of its own (short: the kernels' sockets live in it): any run cleans up the folders of
+    # dead runs, other tests' runs included.
+    private_tmp = Path(tempfile.mkdtemp(prefix="mg-", dir="/tmp"))
+    request.addfinalizer(lambda: shutil.rmtree(private_tmp, ignore_errors=True))
     env = _env(TMPDIR=str(private_tmp))
+    log = tmp_path / "killed-run.log"
     process = subprocess.Popen([*MESOLAB, "grade", NAME, "--jobs", "2"], cwd=course, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                               stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 120
     while not list(course.glob(f"autograded/*/{NAME}/{MARKER}")):
-        assert process.poll() is None, "mesolab grade ended before any trainee was graded"
+        assert process.poll() is None, f"mesolab grade ended before any trainee was graded:\n{log.read_text()}"
         assert time.monotonic() < deadline, "no trainee graded in 120 s"
         time.sleep(0.05)
     os.killpg(process.pid, signal.SIGKILL)
@@ -418,3 +421,18 @@ def test_a_finished_sandbox_keeps_its_namespace_number_until_cleaned_up():
         assert later and not later & set(pins)
     finally:
         _release_namespaces(pins)
+
+
+def test_a_deep_temporary_folder_still_leaves_room_for_the_kernel_sockets(monkeypatch, tmp_path):
+    from mesolab.instructor.grade import runtime_base
+
+    deep = tmp_path / ("d" * 60)
+    deep.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(deep))
+    assert runtime_base() == Path("/tmp")
+    short = Path(tempfile.mkdtemp(prefix="mg-", dir="/tmp"))
+    try:
+        monkeypatch.setattr(tempfile, "tempdir", str(short))
+        assert runtime_base() == short
+    finally:
+        short.rmdir()

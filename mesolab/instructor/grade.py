@@ -229,12 +229,27 @@ def _is_solution(book, grade) -> bool:
         return False
 
 
+#: A kernel's sockets are <base>/mesolab-grade-<pid>/mesolab-kernel-<8 characters>/kernel-ipc-<n>, and a Unix
+#: socket's path holds at most 107 bytes.
+_SOCKET_PATH_MAX = 107
+_SOCKET_SUFFIX = len("/mesolab-grade-4194304/mesolab-kernel-xxxxxxxx/kernel-ipc-99")
+
+
+def runtime_base() -> Path:
+    """The temporary folder ($TMPDIR, else /tmp), or /tmp where $TMPDIR is too deep for the kernels' sockets
+    (every kernel would fail with "File name too long")."""
+    base = Path(tempfile.gettempdir())
+    if len(os.fsencode(base)) + _SOCKET_SUFFIX > _SOCKET_PATH_MAX and os.access("/tmp", os.W_OK | os.X_OK):
+        return Path("/tmp")
+    return base
+
+
 def _runtime_folder() -> Path:
     """This run's folder for kernel runtime folders (inherited by the workers through the environment); folders
     of earlier runs that were killed (their process is gone) are removed first."""
     from .sandbox import RUNTIME_PARENT_ENV
 
-    base = Path(tempfile.gettempdir())
+    base = runtime_base()
     for stale in base.glob("mesolab-grade-*"):
         try:
             os.kill(int(stale.name.rsplit("-", 1)[1]), 0)
