@@ -166,7 +166,7 @@ def worked_acne() -> _Html:
     case = worked_case()
     worst = {f.area: worst_lesion(f.lesions) for f in case.acne}
     result = gags_assess(worst)
-    rows = "".join(f"<li>{html.escape(region_name(area))}: worst lesion {lesion}, {result.points[area]} point{"" if result.points[area] == 1 else "s"}</li>"
+    rows = "".join(f"<li>{html.escape(region_name(area))}: worst lesion {lesion}, {result.points[area]} point{'' if result.points[area] == 1 else 's'}</li>"
                    for area, lesion in worst.items())
     scar = classify_scar(case.scar.width_mm, case.scar.depth_mm, case.scar.edges)
     advice = injection_advice(scar.target) if scar.target else None
