@@ -11,6 +11,7 @@ import itertools
 import subprocess
 import sys
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -229,3 +230,18 @@ def test_each_trainee_is_graded_on_their_own_case_and_copies_score_nothing(tmp_p
             assert score("dev.copy", item) == 0, item
             if all(ana[k] != eve[k] for k in keys):
                 assert score("eve.spoof", item) == 0, item
+
+    # After grading, each trainee's summary shows the answers THEIR case expected; the report still runs per item.
+    mesolab = str(Path(sys.executable).parent / "mesolab")
+    for command in (["feedback", assignment.name], ["report", assignment.name]):
+        result = subprocess.run([mesolab, "--course", str(course), *command], capture_output=True, text=True,
+                                timeout=300)
+        assert result.returncode == 0, result.stderr[-3000:]
+    for student, answers in (("ana.lima", ana), ("dev.copy", dev)):
+        summary = (course / "feedback" / student / assignment.name / "summary.html").read_text(encoding="utf-8")
+        assert "expected answers" in summary and f"&#39;{answers['last']}&#39;" in summary, student
+    assert f"&#39;{ana['last']}&#39;" not in (course / "feedback" / "dev.copy" / assignment.name / "summary.html"
+                                             ).read_text(encoding="utf-8")
+    report = (course / "reports" / assignment.name).glob("*.csv")
+    rows = next(report).read_text(encoding="utf-8")
+    assert all(item in rows for item in VARIANT_ITEMS), rows[:500]
