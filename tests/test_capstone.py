@@ -213,8 +213,14 @@ def test_each_trainee_is_graded_on_their_own_case_and_copies_score_nothing(tmp_p
     first = next(iter(copied))
     submit(course, assignment, "eve.spoof", assignment.submission(course, copied | {first: spoof + copied[first]}))
     grade_with_mesolab(course, assignment.name, TEST_CELL_TIMEOUT_S)
-    # plain nbgrader autograde (the course's config) grades the same way
+    # plain nbgrader autograde (the course's config) grades the same way; so does a kernel outside the sandbox,
+    # which gets the student id from the grader too (the instructor's solution code finds fay's patient)
     nbgrader(course, "autograde", assignment.name, "--force", "--student", "chen.wei")
+    unsandboxed = subprocess.run([str(Path(sys.executable).parent / "mesolab"), "--course", str(course), "grade",
+                                  assignment.name, "--no-sandbox", "--force", "--student", "fay.source",
+                                  "--cell-timeout", str(TEST_CELL_TIMEOUT_S)], capture_output=True, text=True,
+                                 timeout=300)
+    assert unsandboxed.returncode == 0, unsandboxed.stderr[-3000:]
 
     ana, dev = expected("ana.lima"), expected("dev.copy")
     for keys in VARIANT_ITEMS.values():  # the premise: their numbers differ on every variant item
