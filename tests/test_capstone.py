@@ -168,6 +168,17 @@ def test_the_grader_id_beats_the_hub_login_which_beats_a_typed_id(no_ids):
     assert "graded.one" in page and case_for("graded.one").name in page
 
 
+def test_the_lessons_worked_example_is_the_case_its_self_checks_describe():
+    from mesolab.lessons.capstone import WORKED_EXAMPLE_ID
+    from mesolab.selfcheck import check
+
+    answers = expected(WORKED_EXAMPLE_ID)
+    assert answers["decision"] == "treat acne first" and answers["outcome"] in ("proceed", "caution")
+    assert answers["scar"] == "boxcar_shallow"
+    assert check("09.decision", "e").correct and not check("09.decision", "a").correct
+    assert check("09.depth", answers["depth"]).correct and check("09.ceiling", answers["mg"]).correct
+
+
 def test_graded_student_exists_only_while_grading():
     from mesolab.grading.isolated import graded_student
 

@@ -217,6 +217,16 @@ register(
         "Plain lidocaine: 4.5 mg/kg, never above 300 mg in total [XyloLabel].",
         "Plain lidocaine (no adrenaline) for an adult: how many mg per kg, and what is the cap?"),
     ChoiceExercise(
+        "09.decision", "abcdef", "caf7729fc3ca8af0252e835256ed125b8b056399b0fd6ca3720884cd0debaee3",
+        "Screening does not stop this patient (a precaution at most), but there are papules and pustules: active "
+        "inflammatory acne is treated first with guideline therapy [AAD24], so the scar waits and the patient is "
+        "referred. The needle, the lidocaine and the dates are still worth working out: they go in the record.",
+        hints={"a": "Look at the examination again: which lesions are inflamed?",
+               "b": "A precaution from screening does not settle everything: what does the skin examination show?",
+               "c": "Is there a relative contraindication or an unknown answer in the intake?",
+               "d": "Is there an absolute contraindication in the intake?",
+               "f": "The scar itself is a shallow boxcar: a plausible target. What else is on the face?"}),
+    ChoiceExercise(
         "09.unknown", "abcd", "3c8f41f618c97244b3484f38d53a44cbaf075fb98a9364d87c8de675a7889fde",
         "An answer the patient does not know is not a 'no': screening defers until it is known.",
         hints={"a": "'I can't remember what the tablet is called' is not 'no blood thinner'.",
