@@ -176,7 +176,8 @@ def test_the_lessons_worked_example_is_the_case_its_self_checks_describe():
     assert answers["decision"] == "treat acne first" and answers["outcome"] in ("proceed", "caution")
     assert answers["scar"] == "boxcar_shallow"
     assert check("09.decision", "e").correct and not check("09.decision", "a").correct
-    assert check("09.depth", answers["depth"]).correct and check("09.ceiling", answers["mg"]).correct
+    assert check("09.depth", 1.41).correct and not check("09.depth", answers["depth"]).correct
+    assert check("09.ceiling", 300).correct and not check("09.ceiling", 360).correct
 
 
 def test_graded_student_exists_only_while_grading():
@@ -198,18 +199,55 @@ def test_dates_are_read_strictly(value, read):
         assert iso_date(value, "q8") == read
 
 
+# --- grading: the hidden tests on twenty trainees, then the real pipeline ------------------------------------
+
+def _hidden_test_scores(student: str, answers: dict[str, object]) -> dict[str, bool]:
+    """Each test cell of the source, run as IsolatedExecute runs it: on the answers as data, for ``student``."""
+    from course import Assignment
+    from mesolab.grading import isolated
+
+    passed = {}
+    isolated._graded["student"] = student
+    try:
+        for cell in Assignment.load("09_capstone").test_cells:
+            try:
+                exec(compile(cell.source, "<test>", "exec"), {"__builtins__": __builtins__, **answers})
+                passed[cell.metadata["nbgrader"]["grade_id"]] = True
+            except AssertionError:
+                passed[cell.metadata["nbgrader"]["grade_id"]] = False
+    finally:
+        isolated._graded.pop("student", None)
+    return passed
+
+
+def test_twenty_trainees_get_full_marks_and_their_neighbours_copies_fail_every_number_item():
+    from course import Assignment, correct_values
+
+    assignment = Assignment.load("09_capstone")
+    students = IDS[:20]
+    keys = {student: correct_values(assignment, student) for student in students}
+    for student in students:
+        assert all(_hidden_test_scores(student, keys[student]).values()), student
+    for owner, grader in zip(students, students[1:] + students[:1]):
+        copied = _hidden_test_scores(grader, keys[owner])
+        mine, theirs = expected(owner), expected(grader)
+        for item, names in VARIANT_ITEMS.items():
+            if any(mine[name] != theirs[name] for name in names):
+                assert not copied[item], (owner, grader, item)
+
+
 # --- grading through the real pipeline ---------------------------------------------------------------------
 
 @pytest.mark.pipeline
 @pytest.mark.timeout(900)
 def test_each_trainee_is_graded_on_their_own_case_and_copies_score_nothing(tmp_path):
     from course import (TEST_CELL_TIMEOUT_S, Assignment, answers_with, correct_values, grade_with_mesolab,
-                        make_course, nbgrader, submit)
+                        make_course, submit)
     from mesolab.instructor.course import gradebook, load_config
 
     assignment = Assignment.load("09_capstone")
     course = make_course(tmp_path / "course", assignment.name)
-    owners = ["ana.lima", "ben.okafor", "chen.wei"]
+    owners = ["ana.lima", "ben.okafor"]
     for student in owners:  # each writes the numbers and letters of their own patient
         submit(course, assignment, student, assignment.submission(course, answers_with(
             assignment, correct_values(assignment, student))))
@@ -224,9 +262,8 @@ def test_each_trainee_is_graded_on_their_own_case_and_copies_score_nothing(tmp_p
     first = next(iter(copied))
     submit(course, assignment, "eve.spoof", assignment.submission(course, copied | {first: spoof + copied[first]}))
     grade_with_mesolab(course, assignment.name, TEST_CELL_TIMEOUT_S)
-    # plain nbgrader autograde (the course's config) grades the same way; so does a kernel outside the sandbox,
-    # which gets the student id from the grader too (the instructor's solution code finds fay's patient)
-    nbgrader(course, "autograde", assignment.name, "--force", "--student", "chen.wei")
+    # plain `nbgrader autograde` grades 09 the same way (tests/test_pipeline.py regrades "correct" with it); a kernel
+    # outside the sandbox gets the student id from the grader too (the instructor's solution code finds fay's patient)
     unsandboxed = subprocess.run([str(Path(sys.executable).parent / "mesolab"), "--course", str(course), "grade",
                                   assignment.name, "--no-sandbox", "--force", "--student", "fay.source",
                                   "--cell-timeout", str(TEST_CELL_TIMEOUT_S)], capture_output=True, text=True,

@@ -198,23 +198,28 @@ def worked_follow_up() -> _Html:
     return _Html(_p(f"Triage: {result.urgency} ({urgency_meaning(result.urgency)}). First: {result.first_action}"))
 
 
-def _worked_depth() -> float:
-    case = worked_case()
-    return needle_tip_depth_mm(case.needle.inserted_mm, case.needle.angle_deg)
+#: The self-checks change one number of the worked example: the same reasoning, a new result.
+OTHER_PLAN = {"inserted_mm": 2.0, "angle_deg": 45.0}
+OTHER_WEIGHT_KG = 80.0
 
 
-def _worked_ceiling() -> float:
-    return lidocaine_limit(worked_case().weight_kg).ceiling_mg
+def _other_depth() -> float:
+    return needle_tip_depth_mm(OTHER_PLAN["inserted_mm"], OTHER_PLAN["angle_deg"])
+
+
+def _other_ceiling() -> float:
+    return lidocaine_limit(OTHER_WEIGHT_KG).ceiling_mg
 
 
 register(
     NumberExercise(
-        "09.depth", "mm", _worked_depth, 0.02,
+        "09.depth", "mm", _other_depth, 0.02,
         "Depth = inserted length × sin(angle): the angle, not the needle's length, decides the layer.",
         "Multiply the inserted length (not the needle's full length) by the sine of the angle to the skin."),
     NumberExercise(
-        "09.ceiling", "mg", _worked_ceiling, 0.5,
-        "Plain lidocaine: 4.5 mg/kg, never above 300 mg in total [XyloLabel].",
+        "09.ceiling", "mg", _other_ceiling, 0.5,
+        "Plain lidocaine: 4.5 mg/kg, never above 300 mg in total [XyloLabel]: at 80 kg the cap, not the weight, "
+        "sets the ceiling.",
         "Plain lidocaine (no adrenaline) for an adult: how many mg per kg, and what is the cap?"),
     ChoiceExercise(
         "09.decision", "abcdef", "caf7729fc3ca8af0252e835256ed125b8b056399b0fd6ca3720884cd0debaee3",
