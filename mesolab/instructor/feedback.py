@@ -153,8 +153,6 @@ def trainee_lines(root: Path, assignment: str, items: list[Item], student: str, 
     return lines
 
 
-#: Set for the solution code when it computes a trainee's key (as the grader sets it for the trainee's kernel).
-STUDENT_ENV = "MESOLAB_STUDENT_ID"
 _SOLUTION_MARK = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$", re.M)
 
 
@@ -163,6 +161,8 @@ def case_key(source_dir: Path, student: str) -> list[tuple[str, str]]:
     ``student``, as (name, value) in the notebook's order, computed by the instructor's solution code in source/
     for that trainee's case. Empty for an assignment whose answers are the same for everyone."""
     import ast
+
+    from ..grading.isolated import STUDENT_ENV  # the variable the grader sets for the trainee's kernel
 
     key: list[tuple[str, str]] = []
     for path in sorted(source_dir.glob("*.ipynb")):
