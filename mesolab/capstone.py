@@ -131,7 +131,7 @@ def case_for(student_id: str) -> Case:
     sex = rng.choice(("female", "male"))
     name = rng.choice(getattr(kb.patient.names, sex))
     age = int(_draw(rng, kb.patient.age_years))
-    weight = float(_draw(rng, kb.patient.weight_kg))
+    weight = float(_draw(rng, getattr(kb.patient.weight_kg, sex)))
 
     intake_path = "screening_blocks" if path == "screening_blocks" else "clear"
     scenarios = [s for s in kb.intake if s.path == intake_path and s.sex in (None, sex)]

@@ -48,9 +48,14 @@ class Names(Strict):
     male: list[str] = Field(min_length=1)
 
 
+class Weights(Strict):
+    female: Drawn
+    male: Drawn
+
+
 class Patient(Strict):
     age_years: Drawn
-    weight_kg: Drawn
+    weight_kg: Weights
     names: Names
 
 
