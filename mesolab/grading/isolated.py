@@ -18,8 +18,9 @@ The test cells' outputs (a failed assert's message) are written back to the note
 
 Assignments with a case per trainee (module 09) need the student id nbgrader is grading: the test cells read it
 with :func:`graded_student` (set here from nbgrader's resources, never from the notebook), and the trainee's kernel
-gets it as the environment variable ``MESOLAB_STUDENT_ID`` so that the notebook shows the trainee's own case. Limits: test cells must read answers (names), not call trainee functions;
-a test cell's own output is text only.
+gets it as the environment variable ``MESOLAB_STUDENT_ID`` so that the notebook shows the trainee's own case.
+
+Limits: test cells must read answers (names), not call trainee functions; a test cell's own output is text only.
 """
 from __future__ import annotations
 
