@@ -5,8 +5,12 @@ Used by the assignment and pipeline tests; every helper works for any assignment
 from __future__ import annotations
 
 import ast
+import contextlib
 import copy
 import csv
+import datetime
+import io
+import os
 import re
 import shutil
 import subprocess
@@ -144,13 +148,32 @@ def autograded_scores(course: Path, assignment: str) -> dict[str, float]:
 _OPTIONS = re.compile(r"\bread_(?:choices?|order)\(\s*\"(\w+)\"\s*,\s*\"(\w+)\"\s*\)")
 
 
-def correct_values(assignment: Assignment) -> dict[str, object]:
-    """Run the setup and solution code in-process: the trainee's answer names and their right values."""
+#: Set by the grader for a submission's kernel: whose case a per-trainee assignment (09) shows and answers.
+STUDENT_ENV = "MESOLAB_STUDENT_ID"
+
+
+def has_variants(assignment: Assignment) -> bool:
+    """A case per trainee: the hidden tests compute the key for the student id being graded."""
+    return any("graded_student(" in cell.source for cell in assignment.test_cells)
+
+
+def correct_values(assignment: Assignment, student: str = "correct") -> dict[str, object]:
+    """Run the setup and solution code in-process: the trainee's answer names and their right values (for
+    ``student``'s case, in an assignment with a case per trainee)."""
     namespace: dict[str, object] = {}
-    for cell in assignment.source.cells:
-        metadata = cell.metadata.get("nbgrader", {})
-        if cell.cell_type == "code" and not metadata.get("grade") and (metadata.get("solution") or metadata.get("locked")):
-            exec(compile(_SOLUTION.sub("", cell.source), "<solution>", "exec"), namespace)
+    before = os.environ.get(STUDENT_ENV)
+    os.environ[STUDENT_ENV] = student
+    try:
+        for cell in assignment.source.cells:
+            metadata = cell.metadata.get("nbgrader", {})
+            if cell.cell_type == "code" and not metadata.get("grade") and (metadata.get("solution") or metadata.get("locked")):
+                with contextlib.redirect_stdout(io.StringIO()):
+                    exec(compile(_SOLUTION.sub("", cell.source), "<solution>", "exec"), namespace)
+    finally:
+        if before is None:
+            os.environ.pop(STUDENT_ENV, None)
+        else:
+            os.environ[STUDENT_ENV] = before
     names = [name for cell in assignment.answer_cells for name in assignment.answer_names(cell)]
     return {name: namespace[name] for name in names}
 
@@ -165,6 +188,8 @@ def wrong_value(value: object, options: str | None) -> object:
     if isinstance(value, (set, frozenset)):
         assert options
         return {letter for letter in options if letter not in value} or {options[0]}
+    if isinstance(value, str) and options is None:  # a date "YYYY-MM-DD": the day after
+        return (datetime.date.fromisoformat(value) + datetime.timedelta(days=1)).isoformat()
     if isinstance(value, str):
         assert options
         return next(letter for letter in options if letter != value.strip().lower())
@@ -216,6 +241,16 @@ PLANTED_READERS = {
 
 def hostile_submissions(assignment: Assignment, extended: bool = False
                         ) -> dict[str, tuple[dict[str, str], set[str], float]]:
+    """:func:`submissions_for` each kind; with a case per trainee, each built on the right answers of the trainee
+    (named after the kind) it is submitted as."""
+    kinds = submissions_for(assignment, correct_values(assignment), extended)
+    if not has_variants(assignment):
+        return kinds
+    return {name: submissions_for(assignment, correct_values(assignment, name), extended)[name] for name in kinds}
+
+
+def submissions_for(assignment: Assignment, right: dict[str, object], extended: bool = False
+                    ) -> dict[str, tuple[dict[str, str], set[str], float]]:
     """Harmless variants and hostile submissions: name -> (answers, test cells to delete or edit, expected score).
 
     Test cells named in the set are deleted (``deleted_test``) or replaced by ``pass`` (``edited_test``).
@@ -224,7 +259,6 @@ def hostile_submissions(assignment: Assignment, extended: bool = False
     reading the solutions and writing the gradebook through the file system):
     the pipeline tests run them on one assignment, since each costs seconds of kernel time.
     """
-    right = correct_values(assignment)
     options = answer_options(assignment)
     wrong = {name: wrong_value(value, options.get(name)) for name, value in right.items()}
     first_answer = assignment.answer_cells[0].metadata["nbgrader"]["grade_id"]

@@ -7,7 +7,9 @@ failure raises AssertionError with a message that says what is missing or what f
 """
 from __future__ import annotations
 
+import datetime
 import math
+import re
 import sys
 
 _MISSING = object()
@@ -50,6 +52,11 @@ def read_choices(name: str, options: str) -> frozenset[str]:
 def read_order(name: str, options: str) -> str:
     """The answer called ``name`` as every option letter once, in the trainee's order (see :func:`order`)."""
     return order(_answer(name), name, options)
+
+
+def read_date(name: str) -> str:
+    """The answer called ``name`` as a calendar date "YYYY-MM-DD" (see :func:`iso_date`)."""
+    return iso_date(_answer(name), name)
 
 
 def number(value: object, name: str, unit: str) -> float:
@@ -119,3 +126,18 @@ def order(value: object, name: str, options: str) -> str:
             [f"repeated {', '.join(repeated)}"] if repeated else [])
         raise AssertionError(f"{name} must put every one of {example} in order, each once; {'; '.join(problems)}")
     return "".join(letters)
+
+
+def iso_date(value: object, name: str) -> str:
+    """A date written "YYYY-MM-DD" in quotes (surrounding spaces do not matter), returned in the same form."""
+    if type(value) is not str:
+        raise AssertionError(f'{name} must be a date in quotes, year-month-day, e.g. {name} = "2027-03-15", but it '
+                             f"is a {_kind(value)}")
+    text = str.strip(value)
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError(text)
+        return datetime.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise AssertionError(f'{name} must be a date written year-month-day, e.g. {name} = "2027-03-15"; got '
+                             f"{value!r}") from None

@@ -14,8 +14,13 @@ passed. :class:`IsolatedExecute` replaces it in the autograde pipeline and grade
    runs there, and an answer that is not plain data arrives as an ``UnreadableAnswer`` the readers reject.
 
 The test cells' outputs (a failed assert's message) are written back to the notebook, where nbgrader's
-``SaveAutoGrades`` scores them as usual. Limits: test cells must read answers (names), not call trainee functions;
-a test cell's own output is text only.
+``SaveAutoGrades`` scores them as usual.
+
+Assignments with a case per trainee (module 09) need the student id nbgrader is grading: the test cells read it
+with :func:`graded_student` (set here from nbgrader's resources, never from the notebook), and the trainee's kernel
+gets it as the environment variable ``MESOLAB_STUDENT_ID`` so that the notebook shows the trainee's own case.
+
+Limits: test cells must read answers (names), not call trainee functions; a test cell's own output is text only.
 """
 from __future__ import annotations
 
@@ -37,7 +42,10 @@ from nbgrader.preprocessors import Execute
 from traitlets import Integer
 
 ANSWERS_MARKER = "MESOLAB-ANSWERS "
-READERS = {"read_number", "read_choice", "read_choices", "read_order"}
+READERS = {"read_number", "read_choice", "read_choices", "read_order", "read_date"}
+#: The kernel's environment variable holding the student id being graded (read by mesolab.lessons.capstone).
+STUDENT_ENV = "MESOLAB_STUDENT_ID"
+_graded: dict[str, str] = {}
 
 # Runs in the trainee's kernel, so it trusts nothing there: it reads values through the base types' own methods and
 # turns anything that is not plain data into a marker. Whatever it prints is only the trainee's answers.
@@ -68,6 +76,15 @@ def __mesolab_harvest(names):
 __mesolab_harvest(%r)
 del __mesolab_harvest
 '''
+
+
+def graded_student() -> str:
+    """The nbgrader student id whose notebook the test cells are grading (a trusted value: nbgrader's resources).
+
+    Only test cells call it, in the grader's interpreter; anywhere else there is no such id and it raises."""
+    if "student" not in _graded:
+        raise AssertionError("no student is being graded: this check runs only when nbgrader autogrades")
+    return _graded["student"]
 
 
 class UnreadableAnswer:
@@ -130,6 +147,7 @@ class IsolatedExecute(Execute):
         config=True)
 
     def preprocess(self, nb: NotebookNode, resources: dict, km: Any = None):  # type: ignore[override]
+        self._student = str((resources or {}).get("nbgrader", {}).get("student") or "")
         tests = [i for i, cell in enumerate(nb.cells) if _is_test(cell)]
         names = answer_names([nb.cells[i].source for i in tests])
         trainee = copy.deepcopy(nb)
@@ -190,6 +208,12 @@ class IsolatedExecute(Execute):
                         return {str(k): _decode(v) for k, v in data.items()} if isinstance(data, dict) else {}
         return {}
 
+    def start_new_kernel(self, **kwargs):  # noqa: ANN003 - nbclient's signature
+        """The trainee's kernel learns which trainee it runs for (to show that trainee's case), nothing else."""
+        if getattr(self, "_student", ""):
+            kwargs["env"] = {**os.environ, **kwargs.get("env", {}), STUDENT_ENV: self._student}
+        return super().start_new_kernel(**kwargs)
+
     def preprocess_cell(self, cell, resources, index):  # noqa: ANN001 - nbconvert's signature
         self._current = index  # which cell a timeout or a dead kernel belongs to
         return super().preprocess_cell(cell, resources, index)
@@ -214,7 +238,11 @@ class IsolatedExecute(Execute):
         namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
         namespace.update(answers)
         count = 0
-        with tempfile.TemporaryDirectory(prefix="mesolab-tests-") as clean, _chdir(clean):
+        if self._student:
+            _graded["student"] = self._student
+        else:
+            _graded.pop("student", None)
+        with tempfile.TemporaryDirectory(prefix="mesolab-tests-") as clean, _chdir(clean), _forget_student():
             for i, cell in enumerate(nb.cells):
                 if _is_setup(cell):
                     self._run_trusted(cell, namespace)  # e.g. `import math`: instructor code from the source
@@ -239,6 +267,14 @@ class IsolatedExecute(Execute):
         if stdout.getvalue():
             outputs.append(new_output("stream", name="stdout", text=stdout.getvalue()))
         return outputs
+
+
+@contextlib.contextmanager
+def _forget_student():
+    try:
+        yield
+    finally:
+        _graded.pop("student", None)
 
 
 @contextlib.contextmanager

@@ -153,9 +153,56 @@ def trainee_lines(root: Path, assignment: str, items: list[Item], student: str, 
     return lines
 
 
-def summary_html(student: str, assignment: str, lines: list[Line], pages: list[str]) -> str:
-    """The trainee's summary page: points so far, and for each question what happened."""
+_SOLUTION_MARK = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$", re.M)
+
+
+def case_key(source_dir: Path, student: str) -> list[tuple[str, str]]:
+    """For an assignment with a case per trainee (its checks call ``graded_student()``): the answers expected from
+    ``student``, as (name, value) in the notebook's order, computed by the instructor's solution code in source/
+    for that trainee's case. Empty for an assignment whose answers are the same for everyone."""
+    import ast
+
+    from ..grading.isolated import STUDENT_ENV  # the variable the grader sets for the trainee's kernel
+
+    key: list[tuple[str, str]] = []
+    for path in sorted(source_dir.glob("*.ipynb")):
+        cells = nbformat.read(path, as_version=4).cells
+        if not any(c.cell_type == "code" and "graded_student(" in c.source for c in cells):
+            continue
+        before = os.environ.get(STUDENT_ENV)
+        os.environ[STUDENT_ENV] = student
+        namespace: dict[str, object] = {"__name__": "__mesolab_key__"}
+        try:
+            for cell in cells:
+                meta = cell.metadata.get("nbgrader", {})
+                if cell.cell_type != "code" or not meta.get("solution") or meta.get("grade"):
+                    continue
+                code = _SOLUTION_MARK.sub("", cell.source)
+                exec(compile(code, f"<solution {meta.get('grade_id', '')}>", "exec"), namespace)  # noqa: S102 - source/
+                for node in ast.parse(code).body:
+                    if isinstance(node, ast.Assign):
+                        key += [(t.id, _shown(namespace[t.id])) for t in node.targets
+                                if isinstance(t, ast.Name) and not t.id.startswith("_")]
+        finally:
+            if before is None:
+                os.environ.pop(STUDENT_ENV, None)
+            else:
+                os.environ[STUDENT_ENV] = before
+    return key
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}" if abs(value) < 1000 else f"{value:g}"
+    return repr(value)
+
+
+def summary_html(student: str, assignment: str, lines: list[Line], pages: list[str],
+                 key: list[tuple[str, str]] | None = None) -> str:
+    """The trainee's summary page: points so far, and for each question what happened (and, for a case of their
+    own, the answers their case expected)."""
     return render("feedback_summary.html", student=student, assignment=assignment, lines=lines, pages=pages,
+                  key=key or [],
                   got=sum(line.score for line in lines if line.score is not None),
                   graded_max=sum(line.max_score for line in lines if line.score is not None),
                   pending=sum(line.max_score for line in lines if line.score is None),
@@ -191,7 +238,8 @@ def generate(course: Path, assignment: str, pattern: str = "*") -> dict[str, tup
             folder.mkdir(parents=True, exist_ok=True)
             pages = sorted(p.name for p in folder.glob("*.html") if p.name != "summary.html")
             path = folder / "summary.html"
-            path.write_text(summary_html(student, assignment, lines, pages), encoding="utf-8")
+            key = case_key(root / "source" / assignment, student)
+            path.write_text(summary_html(student, assignment, lines, pages, key), encoding="utf-8")
             results[student] = (path, lines)
     return results
 

@@ -48,6 +48,8 @@ BWRAP = "bwrap"
 #: Set by ``mesolab grade``: the folder of this run's kernel runtime folders (removed by the next run if this
 #: one was killed).
 RUNTIME_PARENT_ENV = "MESOLAB_KERNEL_RUNTIME"
+#: The student id being graded, for the kernel (the same name as mesolab.grading.isolated.STUDENT_ENV).
+STUDENT_ENV = "MESOLAB_STUDENT_ID"
 PACKAGE_HINT = "install Debian's 'bubblewrap' package (apt-get install bubblewrap)"
 
 
@@ -111,11 +113,12 @@ def _read_only_folders() -> list[str]:
 
 
 def bwrap_command(kernel_cmd: list[str], workdir: str, runtime: str, bwrap: str = BWRAP,
-                  scratch: str | None = None) -> list[str]:
+                  scratch: str | None = None, student: str = "") -> list[str]:
     """``kernel_cmd`` wrapped in bwrap: read-write access to ``workdir`` and ``runtime`` only.
 
     With ``scratch``, the kernel sees ``scratch`` (a private copy) at ``workdir``'s path: whatever trainee code
-    leaves there (a symlink named like the notebook, a FIFO) never reaches the folder nbgrader then writes to."""
+    leaves there (a symlink named like the notebook, a FIFO) never reaches the folder nbgrader then writes to.
+    ``student``: the student id being graded, passed on as ``MESOLAB_STUDENT_ID`` (the only grader value that is)."""
     runtime = os.path.realpath(runtime)
     home = os.path.join(runtime, "home")  # private to this kernel, like the runtime folder it lives in
     os.makedirs(os.path.join(home, "tmp"), exist_ok=True)
@@ -138,6 +141,8 @@ def bwrap_command(kernel_cmd: list[str], workdir: str, runtime: str, bwrap: str 
         "JUPYTER_RUNTIME_DIR": runtime, "PYDEVD_DISABLE_FILE_VALIDATION": "1",
         "NBGRADER_EXECUTION": os.environ.get("NBGRADER_EXECUTION", "autograde"),
     }
+    if student:
+        environment[STUDENT_ENV] = student
     cmd += ["--clearenv"]
     for key, value in environment.items():
         cmd += ["--setenv", key, value]
@@ -227,7 +232,8 @@ class SandboxedKernelManager(AsyncKernelManager):
             shutil.copytree(cwd, os.path.join(self._sandbox_runtime, "work"), symlinks=True)
         kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)
         kernel_cmd = bwrap_command(kernel_cmd, cwd, self._sandbox_runtime, self.bwrap,
-                                   scratch=os.path.join(self._sandbox_runtime, "work"))
+                                   scratch=os.path.join(self._sandbox_runtime, "work"),
+                                   student=(kw.get("env") or {}).get(STUDENT_ENV, ""))
         # bwrap's own process is the group leader that an interrupt (killpg SIGINT) reaches first: if SIGINT
         # killed it, --die-with-parent would kill the kernel instead of interrupting the cell. Ignored signals
         # stay ignored across exec; ipykernel installs its own SIGINT handler while it runs a cell.

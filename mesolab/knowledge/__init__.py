@@ -21,6 +21,7 @@ from .schema.screening import Screening
 from .schema.cocktails import Cocktails
 from .schema.procedure import Procedure
 from .schema.complications import Complications
+from .schema.capstone import Capstone
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent
 
@@ -35,6 +36,7 @@ FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "cocktails.yaml": ("cocktails", Cocktails),
     "procedure.yaml": ("procedure", Procedure),
     "complications.yaml": ("complications", Complications),
+    "capstone.yaml": ("capstone", Capstone),
 }
 
 
@@ -53,6 +55,7 @@ class KnowledgeBase:
     cocktails: Cocktails
     procedure: Procedure
     complications: Complications
+    capstone: Capstone
 
     def source(self, source_id: str) -> Source:
         for source in self.bibliography.sources:
