@@ -157,10 +157,18 @@ def test_claim_checker_hides_the_answer_until_check_and_after_any_change():
         ClaimChecker("not_a_claim")
 
 
-def test_option_labels_start_with_distinct_letters_for_the_keyboard():
+def test_claim_checker_buttons_are_labelled_and_step_through_every_claim():
+    from mesolab.widgets import ClaimChecker
     from mesolab.widgets.claims import LEVEL_LABELS, VERDICT_LABELS
 
-    for labels, ids in ((VERDICT_LABELS, VERDICTS), (LEVEL_LABELS, LEVELS)):
-        assert list(labels) == list(ids)
-        initials = [label[0] for label in labels.values()]
-        assert len(set(initials)) == len(initials), initials
+    view = ClaimChecker()
+    assert [value for _, value in view.verdict.options] == list(VERDICTS) and list(VERDICT_LABELS) == list(VERDICTS)
+    assert [value for _, value in view.level.options] == list(LEVELS) and list(LEVEL_LABELS) == list(LEVELS)
+    assert all(view.verdict.tooltips) and all(view.level.tooltips)
+    seen = [view.claim.value]
+    for _ in claim_ids():
+        view.next.click()
+        seen.append(view.claim.value)
+    assert seen[-1] == seen[0] and set(seen) == set(claim_ids())
+    view.previous.click()
+    assert view.claim.value == claim_ids()[-1]

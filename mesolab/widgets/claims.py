@@ -11,28 +11,25 @@ import html
 
 import ipywidgets as w
 
-from ..claims import LEVELS, VERDICTS, claim_ids, claim, level_name, verdict_name
+from ..claims import LEVELS, VERDICTS, claim, claim_ids, level_meaning, level_name, verdict_meaning, verdict_name
 from ..readings.claims import ClaimReading, read_claim_check
 from .parts import html_output
 
-# Every option starts with its own letter, so a closed list answers to that key (ArrowUp/ArrowDown belong to
-# JupyterLab's notebook): S, C, U, O for the verdicts; R, P, C, G, A, L, T, S, N for the levels.
-VERDICT_LABELS = {"supported": "Supported", "contradicted": "Contradicted",
-                  "unsupported": "Unsupported: no evidence either way",
-                  "outside": "Outside the evidence: another product, indication or route"}
-LEVEL_LABELS = {"rct": "Randomised controlled trial", "peer_reviewed": "Peer-reviewed study or review",
-                "case_series": "Case reports, series or small uncontrolled studies",
-                "consensus": "Guideline, consensus or position paper", "regulatory": "Agency, regulator or law",
-                "label": "Label of a product", "trial_registry": "Trial registry record only",
-                "secondary": "Secondary page only (clinic, press)", "none_found": "Nothing authoritative found"}
-CHOOSE = "—"
+# Short labels for the buttons; the meaning of each is the button's tooltip.
+VERDICT_LABELS = {"supported": "Supported", "contradicted": "Contradicted", "unsupported": "Unsupported",
+                  "outside": "Outside the evidence"}
+LEVEL_LABELS = {"rct": "Randomised trial", "peer_reviewed": "Peer-reviewed study or review",
+                "case_series": "Case reports or series", "consensus": "Guideline or consensus",
+                "regulatory": "Regulator or law", "label": "Product label", "trial_registry": "Trial registry only",
+                "secondary": "Secondary page only", "none_found": "Nothing found (NF)"}
 
 
 class ClaimChecker(w.VBox):
-    """A list of claims, the claim as a leaflet says it, a verdict list, a level list, a Check button and the result.
+    """Previous/next buttons and a list of claims, the claim as a leaflet says it, a row of verdict buttons, a row of
+    evidence-level buttons, a Check button and the result.
 
-    Every control is reachable with Tab; on a closed list, the first letter of an option chooses it; Enter or Space
-    presses Check.
+    Every button is reachable with Tab and pressed with Space (letters and arrow keys belong to JupyterLab's notebook,
+    so nothing here needs them); the claim list also takes Home and End.
     """
 
     def __init__(self, claim_id: str | None = None) -> None:
@@ -41,28 +38,41 @@ class ClaimChecker(w.VBox):
         self.claim = w.Dropdown(options=[(f"{i + 1}. {claim(c).quote}", c) for i, c in enumerate(ids)], value=start,
                                 description="Claim", layout=w.Layout(width="760px", max_width="100%"))
         self.claim.add_class("mesolab-claim-choice")
+        self.previous = w.Button(description="◀ Previous claim", tooltip="Show the previous claim")
+        self.previous.add_class("mesolab-claim-previous")
+        self.next = w.Button(description="Next claim ▶", tooltip="Show the next claim")
+        self.next.add_class("mesolab-claim-next")
         self.quote = html_output("mesolab-claim-quote")
-        style, layout = {"description_width": "110px"}, w.Layout(width="520px", max_width="100%")
-        self.verdict = w.Dropdown(options=[(CHOOSE, None)] + [(VERDICT_LABELS[v], v) for v in VERDICTS], value=None,
-                                  description="Verdict", style=style, layout=layout)
+        style = {"description_width": "110px", "button_width": "auto"}
+        self.verdict = w.ToggleButtons(options=[(VERDICT_LABELS[v], v) for v in VERDICTS], value=None,
+                                       description="Verdict", tooltips=[verdict_meaning(v) for v in VERDICTS],
+                                       style=style)
         self.verdict.add_class("mesolab-claim-verdict")
-        self.level = w.Dropdown(options=[(CHOOSE, None)] + [(LEVEL_LABELS[lv], lv) for lv in LEVELS], value=None,
-                                description="Evidence level", style=style, layout=layout)
+        self.level = w.ToggleButtons(options=[(LEVEL_LABELS[lv], lv) for lv in LEVELS], value=None,
+                                     description="Settled by", tooltips=[level_meaning(lv) for lv in LEVELS],
+                                     style=style, layout=w.Layout(max_width="100%"))
         self.level.add_class("mesolab-claim-level")
         self.check = w.Button(description="Check", button_style="primary", tooltip="Check the verdict and the level")
         self.check.add_class("mesolab-claim-check")
         self.readout = html_output("mesolab-claim-readout")
         self.checked = False
-        super().__init__([self.claim, self.quote, self.verdict, self.level, self.check, self.readout])
+        super().__init__([w.HBox([self.previous, self.next, self.claim], layout=w.Layout(flex_flow="row wrap")),
+                          self.quote, self.verdict, self.level, self.check, self.readout])
         self.add_class("mesolab-claim-checker")
         self.claim.observe(self._on_claim, names="value")
         for control in (self.verdict, self.level):
             control.observe(self._on_choice, names="value")
         self.check.on_click(self._on_check)
+        self.previous.on_click(lambda _button: self._step(-1))
+        self.next.on_click(lambda _button: self._step(1))
         self._show()
 
     def reading(self) -> ClaimReading:
         return read_claim_check(self.claim.value, self.verdict.value, self.level.value, self.checked)
+
+    def _step(self, by: int) -> None:
+        ids = claim_ids()
+        self.claim.value = ids[(ids.index(self.claim.value) + by) % len(ids)]
 
     def _on_claim(self, _change: object = None) -> None:
         self.verdict.value = None
