@@ -18,7 +18,7 @@ CITATION = re.compile(r"\[([A-Za-z][A-Za-z0-9-]*)\]")
 #: with the verdict its sources give (checked by hand against the sources).
 EXPECTED = {
     "non_invasive": ("contradicted", "consensus"), "mesoderm_middle_layer": ("contradicted", "consensus"),
-    "intramuscular_face": ("contradicted", "consensus"), "antibiotics_in_cocktail": ("unsupported", "consensus"),
+    "intramuscular_face": ("contradicted", "consensus"), "antibiotics_in_cocktail": ("unsupported", "none_found"),
     "no_deaths": ("contradicted", "regulatory"), "side_effects_mild": ("contradicted", "case_series"),
     "home_mesoscooter": ("contradicted", "case_series"), "hormones_in_cocktail": ("unsupported", "none_found"),
     "enzymes_scars": ("unsupported", "none_found"), "regulates_sebum": ("unsupported", "none_found"),
@@ -26,6 +26,7 @@ EXPECTED = {
     "skinvive_for_scars": ("outside", "regulatory"), "fda_approved_cocktail": ("contradicted", "peer_reviewed"),
     "polynucleotides_scars": ("supported", "rct"), "painless": ("contradicted", "consensus"),
     "natural_so_safe": ("contradicted", "case_series"), "permanent_results": ("unsupported", "none_found"),
+    "active_acne_alternative": ("unsupported", "none_found"), "pregnancy_not_recommended": ("supported", "label"),
 }
 
 
@@ -47,8 +48,9 @@ def test_every_claim_is_short_sourced_and_its_level_matches_its_settling_source(
         assert c.settled_by in {e.source for e in c.evidence}
         assert base.source(c.settled_by).quality in LEVEL_QUALITY[c.level], c.id
         assert c.settled_by in c.answer or c.level == "none_found", f"{c.id}: the answer names its settling source"
+        assert (c.level == "none_found") == (c.verdict == "unsupported"), c.id
         if c.level == "none_found":
-            assert c.verdict == "unsupported" and "nothing authoritative" in c.answer.lower()
+            assert "nothing authoritative" in c.answer.lower()
         assert not CITATION.search(c.patient), f"{c.id}: the patient wording is plain words, without source ids"
 
 
@@ -99,9 +101,13 @@ def test_broken_claims_fail_to_load_naming_file_and_field(knowledge_copy):
         load(knowledge_copy)
 
 
-def test_a_none_found_claim_must_be_unsupported(knowledge_copy):
-    knowledge_copy.replace("claims.yaml", "    verdict: unsupported\n    level: none_found\n    settled_by: HAS14",
-                           "    verdict: contradicted\n    level: none_found\n    settled_by: HAS14")
+@pytest.mark.parametrize("old, new", [
+    ("    verdict: unsupported\n    level: none_found\n    settled_by: HAS14",
+     "    verdict: contradicted\n    level: none_found\n    settled_by: HAS14"),
+    ("    verdict: contradicted\n    level: regulatory\n    settled_by: HAS14",
+     "    verdict: unsupported\n    level: regulatory\n    settled_by: HAS14")])
+def test_unsupported_exactly_when_nothing_was_found(knowledge_copy, old, new):
+    knowledge_copy.replace("claims.yaml", old, new)
     with pytest.raises(KnowledgeError, match=r"claims\.yaml: claims\[\d+\]: .*none_found"):
         load(knowledge_copy)
 

@@ -73,11 +73,13 @@ def claims_figure(highlight: str | None = None) -> FigureView:
                            "(circle supported, cross contradicted, square unsupported, diamond outside the evidence).")
 
 
-def claims_table(topic: str | None = None) -> _Html:
-    """The claims (of one topic, or all) with verdict, settling source and the sourced answer."""
+def claims_table(topic: str | None = None, ids: list[str] | None = None) -> _Html:
+    """The claims (of one topic, the ones named in ``ids``, or all) with verdict, settling source and the answer."""
+    chosen = [claim(c).id for c in ids] if ids is not None else None
     rows = [{"the claim": f"“{r.quote}” ({r.said_in})", "verdict": verdict_name(r.verdict),
              "settled by": f"{level_name(r.level)} {_mark(r.settled_by)}", "the evidence": claim(r.id).answer}
-            for r in claim_evidence() if topic is None or claim(r.id).topic == topic]
+            for r in claim_evidence()
+            if (topic is None or claim(r.id).topic == topic) and (chosen is None or r.id in chosen)]
     return _Html(_left(table(rows, caption="Claims against the evidence (knowledge/claims.yaml)").markup))
 
 

@@ -6,7 +6,7 @@ A claim is a short quotation (a phrase or one sentence, attributed generically: 
   evidence exists but is about another product, indication or route);
 - ``level``: the kind of source that settles the verdict (:data:`LEVELS`), named by ``settled_by``. The level must
   match that source's ``quality`` in the bibliography (checked on load); ``none_found`` means nothing authoritative
-  was found, and then the verdict is ``unsupported``;
+  was found, which is exactly when the verdict is ``unsupported`` (no evidence either way);
 - ``evidence``: the sourced sentences the verdict rests on; ``disagreement``: where the sources disagree;
 - ``answer``: the sourced answer in one paragraph; ``patient``: how to say it to a patient in plain words.
 """
@@ -59,8 +59,9 @@ class Claim(Strict):
     def _consistent(self) -> "Claim":
         if self.settled_by not in {e.source for e in self.evidence}:
             raise ValueError(f"settled_by {self.settled_by!r} is not one of the claim's evidence sources")
-        if self.level == "none_found" and self.verdict != "unsupported":
-            raise ValueError("nothing authoritative found (level none_found): the verdict is 'unsupported'")
+        if (self.level == "none_found") != (self.verdict == "unsupported"):
+            raise ValueError("a claim is 'unsupported' (no evidence either way) exactly when nothing authoritative was "
+                             "found (level none_found)")
         if self.level == "none_found" and "nothing authoritative" not in self.answer.lower():
             raise ValueError("level none_found: the answer must say that nothing authoritative was found")
         if self.quote.count(". ") > 1:
