@@ -120,7 +120,10 @@ def test_an_unknown_source_or_ingredient_is_refused(knowledge_copy):
 
 def test_reading_before_and_after_check():
     assert read_claim_check("painless", "contradicted", "consensus", checked=False).headline == NOT_CHECKED
-    assert read_claim_check("painless", None, "consensus", checked=True).headline == NOT_CHOSEN
+    missing = read_claim_check("painless", None, "consensus", checked=True)
+    assert missing.headline == NOT_CHOSEN and missing.lines == ["Your verdict: not chosen. Settled by: Guideline or consensus."]
+    with pytest.raises(ValueError, match="unknown verdict"):
+        read_claim_check("painless", "probably", None, checked=False)
     reading = read_claim_check("natural_so_safe", "contradicted", "rct", checked=True)
     assert reading.headline.startswith("PARTLY RIGHT")
     assert reading.prompt == "“It uses mostly natural ingredients, so it is safe.” (a beauty website)"

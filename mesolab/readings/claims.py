@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..claims import ClaimCheck, check_claim, claim
+from ..claims import ClaimCheck, check_claim, claim, level_name, verdict_name
 from ..knowledge.schema.claims import Claim
 
 NOT_CHOSEN = "Choose a verdict and an evidence level, then press Check."
@@ -24,6 +24,8 @@ class ClaimReading:
     claim: Claim
     result: ClaimCheck | None  # None: not checked yet, or a choice is missing
     missing_choice: bool = False
+    verdict: str | None = None  # the trainee's choices, said in words before Check (a screen reader hears them)
+    level: str | None = None
 
     @property
     def prompt(self) -> str:
@@ -46,7 +48,9 @@ class ClaimReading:
     def lines(self) -> list[str]:
         """What was right or wrong, the sourced answer, where sources disagree, and the words for the patient."""
         if self.result is None:
-            return []
+            verdict = verdict_name(self.verdict) if self.verdict else "not chosen"
+            level = level_name(self.level) if self.level else "not chosen"
+            return [f"Your verdict: {verdict}. Settled by: {level}."]
         c = self.claim
         lines = [*self.result.feedback, f"The evidence: {c.answer}"]
         if c.disagreement:
@@ -63,8 +67,10 @@ def read_claim_check(claim_id: str, verdict: str | None, level: str | None, chec
     """The panel for ``claim_id`` with the chosen ``verdict`` and ``level`` (None: not chosen), after Check
     (``checked``) or before it."""
     chosen = claim(claim_id)
-    if not checked:
-        return ClaimReading(chosen, None)
-    if verdict is None or level is None:
-        return ClaimReading(chosen, None, missing_choice=True)
-    return ClaimReading(chosen, check_claim(claim_id, verdict, level))
+    if verdict is not None:
+        verdict_name(verdict)  # an unknown verdict or level fails here, with the valid values
+    if level is not None:
+        level_name(level)
+    if verdict is None or level is None or not checked:
+        return ClaimReading(chosen, None, missing_choice=checked, verdict=verdict, level=level)
+    return ClaimReading(chosen, check_claim(claim_id, verdict, level), verdict=verdict, level=level)

@@ -6,10 +6,6 @@ before Check, a changed choice hides the result again, and Check shows the sourc
 """
 from __future__ import annotations
 
-import contextlib
-import json
-import time
-
 import pytest
 from lab import _error_outputs, open_and_run_all
 
@@ -86,52 +82,37 @@ class Checker:
         self.wait_shown("check")
 
 
-def test_lesson08_claim_checker_by_keyboard(lab_page, lab_server, browser_output_dir):
-    page = lab_page
-    console_errors: list[str] = []
-    page.on("pageerror", lambda error: console_errors.append(f"pageerror: {error}"))
-    page.on("console", lambda message: console_errors.append(f"console.{message.type}: {message.text}")
-            if message.type == "error" else None)
-    timings: dict[str, float] = {}
-    failure_png = browser_output_dir / "lesson08-failure.png"
-    failure_png.unlink(missing_ok=True)
-    try:
-        started = time.monotonic()
-        open_and_run_all(page, lab_server, LESSON, READOUT, timings)
-        checker = Checker(page)
-        checker.view.evaluate("el => el.scrollIntoView({block: 'start'})")
-        checker.wait_shown("after Run All")
-        assert _text(page, READOUT).startswith("Not checked yet")
+def test_lesson08_claim_checker_by_keyboard(record, lab_server):
+    page = record.page
+    open_and_run_all(page, lab_server, LESSON, READOUT, record.timings)
+    checker = Checker(page)
+    checker.view.evaluate("el => el.scrollIntoView({block: 'start'})")
+    checker.wait_shown("after Run All")
+    assert _text(page, READOUT).startswith("Not checked yet")
+    record.check_accessibility("after Run All")
 
-        checker.check()  # nothing chosen: the panel asks for a choice, and reveals nothing
-        assert _text(page, READOUT) == "Choose a verdict and an evidence level, then press Check."
-        for _ in range(claim_ids().index("no_deaths")):
-            checker.next_claim()
-        assert "No deaths have been found" in _text(page, QUOTE)
-        checker.choose_verdict("unsupported")
-        checker.choose_level("case_series")
-        assert "HAS14" not in _text(page, READOUT), "the answer shows before Check"
-        checker.check()
-        assert _text(page, READOUT).startswith("NOT YET") and "[HAS14]" in _text(page, READOUT)
-        checker.view.screenshot(path=str(browser_output_dir / "lesson08-01-wrong.png"))
-        timings["first check"] = time.monotonic() - started
-
-        checker.choose_verdict("contradicted")
-        assert _text(page, READOUT).startswith("Not checked yet"), "a changed choice must hide the result"
-        checker.choose_level("regulatory")
-        checker.check()
-        assert _text(page, READOUT).startswith("RIGHT") and "To the patient:" in _text(page, READOUT)
-        checker.view.screenshot(path=str(browser_output_dir / "lesson08-02-right.png"))
-
+    checker.check()  # nothing chosen: the panel asks for a choice, and reveals nothing
+    assert _text(page, READOUT).startswith("Choose a verdict and an evidence level, then press Check.")
+    for _ in range(claim_ids().index("no_deaths")):
         checker.next_claim()
-        assert _text(page, READOUT).startswith("Not checked yet")
-        timings["claim checker"] = time.monotonic() - started
-        assert _error_outputs(page) == [], "a cell shows an error"
-    except BaseException:
-        with contextlib.suppress(Exception):  # never hide the real failure
-            page.screenshot(path=str(failure_png))
-        raise
-    finally:
-        (browser_output_dir / "lesson08-browser-console.txt").write_text("\n".join(console_errors) + "\n")
-        (browser_output_dir / "lesson08-timings.json").write_text(
-            json.dumps({step: round(seconds, 2) for step, seconds in timings.items()}))
+    assert "No deaths have been found" in _text(page, QUOTE)
+    checker.choose_verdict("unsupported")
+    checker.choose_level("case_series")
+    assert "HAS14" not in _text(page, READOUT), "the answer shows before Check"
+    checker.check()
+    assert _text(page, READOUT).startswith("NOT YET") and "[HAS14]" in _text(page, READOUT)
+    record.screenshot("01-wrong", checker.view)
+    record.mark("first check")
+
+    checker.choose_verdict("contradicted")
+    assert _text(page, READOUT).startswith("Not checked yet"), "a changed choice must hide the result"
+    checker.choose_level("regulatory")
+    checker.check()
+    assert _text(page, READOUT).startswith("RIGHT") and "To the patient:" in _text(page, READOUT)
+    record.screenshot("02-right", checker.view)
+    record.check_accessibility("after the checks")
+
+    checker.next_claim()
+    assert _text(page, READOUT).startswith("Not checked yet")
+    record.mark("claim checker")
+    assert _error_outputs(page) == [], "a cell shows an error"
