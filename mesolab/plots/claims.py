@@ -80,7 +80,7 @@ def _rectangle(x: float, y: float, style: dict[str, str]):
 def claim_evidence_figure(highlight: str | None = None, caption: str = "") -> FigureView:
     """Each claim (rows) placed at the kind of source that settles it (columns), its marker the verdict."""
     rows = claim_evidence()
-    figure = _figure(10.5, 0.3 * len(rows) + 2.0)
+    figure = _figure(11.5, 0.3 * len(rows) + 2.0)
     axes = figure.add_axes((0.42, 0.1, 0.56, 0.76))
     for y, row in enumerate(rows):
         style = VERDICT_STYLE[row.verdict]
@@ -91,7 +91,7 @@ def claim_evidence_figure(highlight: str | None = None, caption: str = "") -> Fi
                      linewidths=1.6 if row.id == highlight else 0.6, zorder=3)
     axes.set_xlim(-0.5, len(LEVELS) - 0.5)
     axes.set_ylim(len(rows) - 0.5, -0.5)
-    axes.set_xticks(range(len(LEVELS)), ["\n".join(textwrap.wrap(level_name(level), 13, break_long_words=False)) for level in LEVELS],
+    axes.set_xticks(range(len(LEVELS)), ["\n".join(textwrap.wrap(level_name(level), 11, break_long_words=False)) for level in LEVELS],
                     fontsize=7.5)
     axes.xaxis.tick_top()
     labels = [textwrap.shorten(row.quote, 62, placeholder="…") for row in rows]
