@@ -23,7 +23,8 @@ from .knowledge import knowledge, source_mark
 from .knowledge.schema.claims import LEVELS, VERDICTS, Claim
 
 __all__ = ["LEVELS", "VERDICTS", "ClaimCheck", "ClaimRow", "IngredientRow", "check_claim", "claim", "claim_evidence",
-           "claim_ids", "goal_names", "ingredient_evidence", "level_name", "verdict_name"]
+           "claim_ids", "goal_names", "ingredient_evidence", "level_meaning", "level_name", "verdict_meaning",
+           "verdict_name"]
 
 #: Other ways a trainee may write a verdict or a level (matched after lower-casing, spaces and hyphens -> "_").
 VERDICT_ALIASES = {"outside_the_evidence": "outside", "no_evidence": "unsupported", "false": "contradicted",
