@@ -11,7 +11,7 @@ import html
 
 import ipywidgets as w
 
-from ..claims import LEVELS, VERDICTS, claim, claim_ids, level_meaning, level_name, verdict_meaning, verdict_name
+from ..claims import LEVELS, VERDICTS, claim, claim_ids, level_meaning, verdict_meaning
 from ..readings.claims import ClaimReading, read_claim_check
 from .parts import html_output
 
@@ -97,4 +97,4 @@ class ClaimChecker(w.VBox):
                               + (f"<ul>{items}</ul>" if items else "") + "</div>")
 
 
-__all__ = ["ClaimChecker", "LEVEL_LABELS", "VERDICT_LABELS", "level_name", "verdict_name"]
+__all__ = ["ClaimChecker", "LEVEL_LABELS", "VERDICT_LABELS"]
