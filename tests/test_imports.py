@@ -15,8 +15,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "mesolab"
 
 KNOWLEDGE = ("mesolab.knowledge",)
 DOMAIN = ("mesolab.skin", "mesolab.acne", "mesolab.techniques", "mesolab.cocktails", "mesolab.screening",
-          "mesolab.procedure", "mesolab.complications", "mesolab._validate", "mesolab.readings", "mesolab.progress",
-          "mesolab.capstone")
+          "mesolab.procedure", "mesolab.complications", "mesolab.claims", "mesolab.capstone", "mesolab._validate",
+          "mesolab.readings", "mesolab.progress")
 PLOTS = ("mesolab.plots",)
 WIDGETS = ("mesolab.widgets",)
 LESSONS = ("mesolab.lessons", "mesolab.selfcheck")

@@ -21,6 +21,7 @@ from .schema.screening import Screening
 from .schema.cocktails import Cocktails
 from .schema.procedure import Procedure
 from .schema.complications import Complications
+from .schema.claims import LEVEL_QUALITY, Claims
 from .schema.capstone import Capstone
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent
@@ -36,6 +37,7 @@ FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "cocktails.yaml": ("cocktails", Cocktails),
     "procedure.yaml": ("procedure", Procedure),
     "complications.yaml": ("complications", Complications),
+    "claims.yaml": ("claims", Claims),
     "capstone.yaml": ("capstone", Capstone),
 }
 
@@ -55,6 +57,7 @@ class KnowledgeBase:
     cocktails: Cocktails
     procedure: Procedure
     complications: Complications
+    claims: Claims
     capstone: Capstone
 
     def source(self, source_id: str) -> Source:
@@ -118,7 +121,23 @@ def load(directory: Path | str = KNOWLEDGE_DIR) -> KnowledgeBase:
             raise KnowledgeError(
                 f"{file_name}: {path}.source: unknown source {value.source!r} (not in bibliography.yaml)"
             )
+    _check_claims(base)
     return base
+
+
+def _check_claims(base: KnowledgeBase) -> None:
+    """A claim's level must be the kind of its settling source, and its ingredients must exist in cocktails.yaml."""
+    ingredients = {i.id for i in base.cocktails.ingredients}
+    for index, claim in enumerate(base.claims.claims):
+        where = f"claims.yaml: claims[{index}] ({claim.id})"
+        quality = base.source(claim.settled_by).quality
+        if quality not in LEVEL_QUALITY[claim.level]:
+            raise KnowledgeError(f"{where}.level: {claim.level!r} needs a settling source of quality "
+                                 f"{' or '.join(LEVEL_QUALITY[claim.level])}; {claim.settled_by} is {quality}")
+        unknown = sorted(set(claim.ingredients) - ingredients)
+        if unknown:
+            raise KnowledgeError(f"{where}.ingredients: unknown ingredient(s) {', '.join(unknown)} "
+                                 f"(not in cocktails.yaml)")
 
 
 @functools.cache

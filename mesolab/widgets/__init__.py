@@ -12,7 +12,8 @@ import importlib
 _FAMILIES = {"SkinCrossSectionExplorer": "skin", "GagsCalculator": "acne",
              "TechniqueSimulator": "techniques", "CocktailBuilder": "cocktails", "IntakeForm": "screening",
              "ProcedureBuilder": "procedure",
-             "ComplicationTriage": "complications"}
+             "ComplicationTriage": "complications",
+             "ClaimChecker": "claims"}
 
 __all__ = list(_FAMILIES)
 
