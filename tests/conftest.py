@@ -99,23 +99,29 @@ def _progress_file_outside_home(tmp_path_factory):
         os.environ["MESOLAB_PROGRESS_FILE"] = saved
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_itemcollected(item: pytest.Item) -> None:
     """`make test` runs the tests on two workers (pytest-xdist, ``--dist loadgroup``). Tests that share an
     expensive session fixture run on one worker, so it is built once: a graded course per assignment, the report
-    cohort, the JupyterLab server of the browser tests; the rest stay together by file (module fixtures)."""
+    cohort, the JupyterLab server of the browser tests; the rest stay together by file (module fixtures).
+    Marked as each test is collected: xdist reads the marks in its own collection hook."""
     from course import ASSIGNMENTS
 
-    for item in items:
-        path = Path(str(item.fspath))
-        params = getattr(getattr(item, "callspec", None), "params", {})
-        assignment = next((value for value in params.values() if value in ASSIGNMENTS), None)
-        if "graded_courses" in getattr(item, "fixturenames", ()):
-            group = f"course-{assignment or ASSIGNMENTS[0]}"
-        elif "report_cohort" in getattr(item, "fixturenames", ()):
-            group = "report-cohort"
-        elif path.parent.name == "browser":
-            group = "browser"
-        else:
-            group = path.stem
-        item.add_marker(pytest.mark.xdist_group(group))
+    path = Path(str(item.fspath))
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    assignment = next((value for value in params.values() if value in ASSIGNMENTS), None)
+    if "graded_courses" in getattr(item, "fixturenames", ()):
+        group = f"course-{assignment or ASSIGNMENTS[0]}"
+    elif "report_cohort" in getattr(item, "fixturenames", ()):
+        group = "report-cohort"
+    elif path.parent.name == "browser":
+        group = "browser"
+    else:
+        group = path.stem
+    item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Fail at once, not ten minutes later, if xdist stopped grouping (a pytest / pytest-xdist mismatch)."""
+    if getattr(session.config.option, "loadgroup", False) and session.items and "@" not in session.items[0].nodeid:
+        raise pytest.UsageError("pytest-xdist did not group the tests (--dist loadgroup): each graded course would be "
+                                "built twice. Check the pytest pin in pyproject.toml.")

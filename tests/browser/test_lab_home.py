@@ -80,7 +80,7 @@ def test_home_page_course_map_progress_revisit_and_start_over(record, lab_server
     page.wait_for_function(
         """(text) => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-MarkdownOutput h2')]
             .some(h => h.textContent.includes(text) && h.getBoundingClientRect().top >= 0
-                       && h.getBoundingClientRect().top < window.innerHeight)""", arg=SECTION, timeout=15_000)
+                       && h.getBoundingClientRect().top < window.innerHeight)""", arg=SECTION, timeout=45_000)
     assert heading.count() == 1
     record.mark("section link followed")
 
