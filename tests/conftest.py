@@ -120,6 +120,19 @@ def pytest_itemcollected(item: pytest.Item) -> None:
     item.add_marker(pytest.mark.xdist_group(group))
 
 
+#: Groups that take minutes: handed out first, so that the two workers finish together (longest first).
+_LONG_GROUPS = ("browser", "test_capstone", "report-cohort", "course-", "test_grade", "test_gradebook_postgres",
+                "test_exchange_grading")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        group = next((m.args[0] for m in item.iter_markers("xdist_group")), "")
+        return next((i for i, long in enumerate(_LONG_GROUPS) if group.startswith(long)), len(_LONG_GROUPS))
+
+    items.sort(key=rank)  # stable: the order within a group is kept
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Fail at once, not ten minutes later, if xdist stopped grouping (a pytest / pytest-xdist mismatch)."""
     if getattr(session.config.option, "loadgroup", False) and session.items and "@" not in session.items[0].nodeid:

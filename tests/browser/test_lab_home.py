@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from lab import _error_outputs, _kernel_idle, _run_all, _wait_run_all_done
 
@@ -74,13 +75,24 @@ def test_home_page_course_map_progress_revisit_and_start_over(record, lab_server
     record.check_accessibility("progress with something to revisit")
     record.mark("revisit listed")
 
-    # The link opens the lesson at that section.
-    link.click()
+    # The link opens the lesson at that section. JupyterLab scrolls to the heading once; when the cells above it are
+    # still being laid out (a loaded machine), the scroll can stop short, and a second click lands, as it would for a
+    # learner. Never more than two clicks.
     heading = page.locator(f"{SHOWN} .jp-MarkdownOutput h2", has_text=SECTION)
-    page.wait_for_function(
-        """(text) => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-MarkdownOutput h2')]
+    in_view = """(text) => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-MarkdownOutput h2')]
             .some(h => h.textContent.includes(text) && h.getBoundingClientRect().top >= 0
-                       && h.getBoundingClientRect().top < window.innerHeight)""", arg=SECTION, timeout=45_000)
+                       && h.getBoundingClientRect().top < window.innerHeight)"""
+    for attempt in (1, 2):
+        if attempt == 2:
+            page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text=home.stem).click()
+            record.mark("section link clicked a second time")
+        link.click()
+        try:
+            page.wait_for_function(in_view, arg=SECTION, timeout=20_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
     assert heading.count() == 1
     record.mark("section link followed")
 
