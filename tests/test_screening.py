@@ -18,7 +18,9 @@ REQUIRED_KEYS = {"age_years", "pregnant", "breastfeeding", "anticoagulants", "bl
                  "diabetes", "uncontrolled_hypertension", "cancer_treatment"}
 YES_NO = sorted(k for k, f in INTAKE_FIELDS.items() if f.kind == "yes_no")
 #: Findings that must never end in "proceed" or "caution" (each alone, on an otherwise healthy adult).
-STOPPING = {key: True for key in YES_NO if key != "herpes_history"}
+#: Precautions (a "yes" proceeds with care): a cold-sore history; aspirin, NSAIDs or supplements.
+PRECAUTIONS = {"herpes_history", "bruising_medicines"}
+STOPPING = {key: True for key in YES_NO if key not in PRECAUTIONS}
 
 
 def intake(**changes: object) -> dict[str, object]:
@@ -88,6 +90,14 @@ def test_no_over_refusal(changes):
 def test_each_stopping_finding_alone_defers_or_declines(key):
     assert outcome(**{key: True}) in ("defer", "decline")
     assert outcome(**{key: "yes"}) in ("defer", "decline")
+
+
+def test_aspirin_or_nsaids_alone_are_a_caution_never_a_deferral():
+    result = screen(intake(bruising_medicines=True))
+    assert result.outcome == "caution", result.reasons
+    assert [r.rule_id for r in result.reasons] == ["bruising_medicines"]
+    assert "never stop aspirin prescribed" in result.reasons[0].what_to_do.lower()
+    assert screen(intake(bruising_medicines="unknown")).outcome == "defer"  # unknown is never "no"
 
 
 def test_herpes_history_is_caution_and_prophylaxis_depends_on_site_and_history():
@@ -298,7 +308,7 @@ def test_a_rule_on_an_unknown_field_fails_to_load(knowledge_copy):
 def test_blank_form_defers_and_lists_every_question():
     reading = read_form({})
     assert reading.result.outcome == "defer"
-    assert "not answered yet (17)" in reading.text
+    assert f"not answered yet ({len(INTAKE_FIELDS) - 1})" in reading.text  # all but the plan (empty = nothing)
 
 
 def test_form_values_to_intake():
