@@ -340,7 +340,7 @@ def test_adrenaline_refuses_bad_ages(bad):
 
 def test_triage_view_starts_unknown_and_narrows_as_findings_are_answered():
     from mesolab.widgets import ComplicationTriage
-    from mesolab.widgets.complications import read_triage
+    from mesolab.readings.complications import read_triage
 
     view = ComplicationTriage()
     assert view.reading().result.urgency == "review" and "Not known yet (20)" in view.readout.value

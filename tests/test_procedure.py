@@ -369,7 +369,8 @@ def test_every_published_protocol_plans_and_plan_notes_say_what_is_not_found():
 # --- the procedure builder ----------------------------------------------------------------------------------------
 
 from mesolab.plots.procedure import protocols_chart, session_strip  # noqa: E402
-from mesolab.widgets.procedure import START_ORDER, ProcedureBuilder, builder_session, read_builder  # noqa: E402
+from mesolab.readings.procedure import builder_session, read_builder  # noqa: E402
+from mesolab.widgets.procedure import START_ORDER, ProcedureBuilder  # noqa: E402
 
 
 def _fill(builder: ProcedureBuilder) -> None:

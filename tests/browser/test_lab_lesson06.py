@@ -16,7 +16,8 @@ import pytest
 from lab import _error_outputs, open_and_run_all
 
 from mesolab.procedure import STEP_IDS, STEPS, model_session
-from mesolab.widgets.procedure import NOT_STATED, START_ORDER, read_builder
+from mesolab.readings.procedure import NOT_STATED, read_builder
+from mesolab.widgets.procedure import START_ORDER
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(420)]
 

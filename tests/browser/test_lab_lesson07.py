@@ -15,7 +15,7 @@ from lab import _error_outputs, open_and_run_all
 
 from mesolab.complications import FINDINGS
 from mesolab.plots.complications import TIMELINE
-from mesolab.widgets.complications import read_triage
+from mesolab.readings.complications import read_triage
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
