@@ -102,7 +102,7 @@ def _progress_file_outside_home(tmp_path_factory):
 def pytest_itemcollected(item: pytest.Item) -> None:
     """`make test` runs the tests on two workers (pytest-xdist, ``--dist loadgroup``). Tests that share an
     expensive session fixture run on one worker, so it is built once: a graded course per assignment, the report
-    cohort, the JupyterLab server of the browser tests; the rest stay together by file (module fixtures).
+    cohort; the rest stay together by file (module fixtures).
     Marked as each test is collected: xdist reads the marks in its own collection hook."""
     from course import ASSIGNMENTS
 
@@ -114,14 +114,14 @@ def pytest_itemcollected(item: pytest.Item) -> None:
     elif "report_cohort" in getattr(item, "fixturenames", ()):
         group = "report-cohort"
     elif path.parent.name == "browser":
-        group = "browser"
+        group = f"browser-{path.stem}"  # each worker starts its own JupyterLab for the browser tests it gets
     else:
         group = path.stem
     item.add_marker(pytest.mark.xdist_group(group))
 
 
-#: Groups that take minutes: handed out first, so that the two workers finish together (longest first).
-_LONG_GROUPS = ("browser", "test_capstone", "report-cohort", "course-", "test_grade", "test_gradebook_postgres",
+#: Groups that take a minute or more, longest first: handed out first, so that the two workers finish together.
+_LONG_GROUPS = ("test_grade", "test_capstone", "report-cohort", "course-", "browser-", "test_gradebook_postgres",
                 "test_exchange_grading")
 
 

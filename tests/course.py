@@ -254,7 +254,8 @@ def submissions_for(assignment: Assignment, right: dict[str, object], extended: 
     """Harmless variants and hostile submissions: name -> (answers, test cells to delete or edit, expected score).
 
     Test cells named in the set are deleted (``deleted_test``) or replaced by ``pass`` (``edited_test``).
-    ``extended`` adds the kinds whose defence does not depend on the assignment (an endless loop, a kernel that
+    ``extended`` adds the kinds whose defence does not depend on the assignment (a syntax error, a raising cell, an
+    endless loop, a kernel that
     ignores interrupts or exits, hijacked error reporting, patched standard library, planted modules, huge output,
     reading the solutions and writing the gradebook through the file system):
     the pipeline tests run them on one assignment, since each costs seconds of kernel time.
@@ -294,19 +295,17 @@ def submissions_for(assignment: Assignment, right: dict[str, object], extended: 
         "harmless_variants": (answers_with(assignment, right, first=variant_code) | {
             g: "" for g in list(answers_with(assignment, right))[1:]}, set(), assignment.auto_points),
         "wrong": (answers_with(assignment, wrong), set(), 0.0),
-        "syntax_error": (answers_with(assignment, right, first=f"{first_names[0]} = = 1"), set(), all_but_first),
-        "raises": (answers_with(assignment, right, first="raise RuntimeError('I give up')"), set(), all_but_first),
         "edited_test": (answers_with(assignment, first_wrong), {"edit:" + first_test}, all_but_first),
         "deleted_test": (answers_with(assignment, first_wrong), {"delete:" + first_test}, all_but_first),
         "fake_equality": (answers_with(assignment, right, first=fake_code) | {
             g: "" for g in list(answers_with(assignment, right))[1:]}, set(), 0.0),
         "redefined_helpers": (answers_with(assignment, wrong, first=helpers) | {
             g: "" for g in list(answers_with(assignment, right))[1:]}, set(), 0.0),
-    } | (_extended(assignment, right, wrong, all_but_first) if extended else {})
+    } | (_extended(assignment, right, wrong, all_but_first, first_names) if extended else {})
 
 
-def _extended(assignment: Assignment, right: dict[str, object], wrong: dict[str, object], all_but_first: float
-              ) -> dict[str, tuple[dict[str, str], set[str], float]]:
+def _extended(assignment: Assignment, right: dict[str, object], wrong: dict[str, object], all_but_first: float,
+              first_names: list[str]) -> dict[str, tuple[dict[str, str], set[str], float]]:
     first_right = answers_with(assignment, right)[assignment.answer_cells[0].metadata["nbgrader"]["grade_id"]]
     wrong_cells = answers_with(assignment, wrong)
     hijack = ("ip = get_ipython()\n"
@@ -321,6 +320,8 @@ def _extended(assignment: Assignment, right: dict[str, object], wrong: dict[str,
                "fake.read_number = fake.read_choice = fake.read_choices = lambda *args, **kwargs: None\n"
                "sys.modules['mesolab.grading.answers'] = fake\n")
     return {
+        "syntax_error": (answers_with(assignment, right, first=f"{first_names[0]} = = 1"), set(), all_but_first),
+        "raises": (answers_with(assignment, right, first="raise RuntimeError('I give up')"), set(), all_but_first),
         "infinite_loop": (answers_with(assignment, right, first="while True:\n    pass"), set(), all_but_first),
         "ignores_interrupts": (answers_with(assignment, right, first="import signal\n"
                                             "signal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"),
