@@ -220,10 +220,16 @@ try:
     os.symlink({canary!r}, {notebook!r})
 except OSError as error:
     print("symlink", type(error).__name__)
-import subprocess, sys
-# (it forks again: an orphan in its own session, no longer the kernel's child)
-subprocess.Popen([sys.executable, "-c", "import os, time; os.fork() or (os.setsid(), time.sleep(120))", {survivor!r}],
+import subprocess, sys, time
+# (it forks again: an orphan in its own session, no longer the kernel's child). The cell waits until the orphan
+# exists: ended earlier, the kernel's shutdown could kill the starter before it forks, and no trap would be set.
+subprocess.Popen([sys.executable, "-c", "import os, time; os.fork() or (os.setsid(), "
+                  "open('survivor-started', 'w').close(), time.sleep(120))", {survivor!r}],
                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+for _ in range(400):
+    if os.path.exists("survivor-started"):
+        break
+    time.sleep(0.05)
 '''
 
 
