@@ -93,6 +93,17 @@ def run_once(nb: nbformat.NotebookNode, name: str, kernel: str, timeout: int, ti
     timings.stop.append(ended - marks.get("last_cell", ready))
 
 
+def grader_only_cells(nb: nbformat.NotebookNode) -> int:
+    """Blank the test cells that only the grader's interpreter can run (a case per trainee: ``graded_student()``,
+    see mesolab.grading.isolated); the grader's kernel never runs test cells. Returns how many were blanked."""
+    count = 0
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "graded_student(" in cell.source:
+            cell.source = ""
+            count += 1
+    return count
+
+
 def find_notebooks(patterns: list[str]) -> tuple[list[Path], list[str]]:
     notes = []
     found: list[Path] = []
@@ -144,9 +155,20 @@ def main() -> int:
 
     # As in Jupyter: no MPLBACKEND, so ipykernel selects the inline backend in the kernel.
     os.environ.pop("MPLBACKEND", None)
+    # The capstone (09) draws a patient per trainee: its assignment needs the id the grader sets for the kernel,
+    # and with it the lesson shows a patient as it does on a hub. Progress goes to a file of this run, not the
+    # user's own.
+    os.environ.setdefault("MESOLAB_STUDENT_ID", "bench-trainee")
+    progress_dir = tempfile.TemporaryDirectory(prefix="mesolab-bench-progress-")
+    os.environ["MESOLAB_PROGRESS_FILE"] = str(Path(progress_dir.name) / "progress.json")
     notebooks, notes = find_notebooks(args.notebooks)
     entries: list[tuple[str, nbformat.NotebookNode]] = [(EMPTY, empty_notebook())]
     entries += [(label(p), nbformat.read(p, as_version=4)) for p in notebooks]
+    for name, nb in entries:
+        left_out = grader_only_cells(nb)
+        if left_out:
+            notes.append(f"note: {name}: {left_out} hidden-test cell(s) read the student id being graded; they run "
+                         "in the grader's own interpreter, never in a kernel, so they are left out here")
 
     print(f"Headless execution with nbclient, kernel {args.kernel!r} ({kernel_python(args.kernel)}), "
           f"{args.repeat} interleaved runs each after {args.warmup} untimed warm-up, {os.cpu_count()} CPUs, "
