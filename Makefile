@@ -17,7 +17,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 # Prerequisites are made in the order written: the system check stops `make test` before anything else runs.
 .NOTPARALLEL:
 
-.PHONY: install lab test test-hub system-packages course-map release benchmark clean
+.PHONY: install lab test test-hub system-packages course-map release figures benchmark clean
 
 install: $(VENV)/.installed
 
@@ -50,6 +50,11 @@ test-hub: install
 # Rewrite the course map of notebooks/00_start_here.ipynb and the README's module table from mesolab/modules.yaml.
 course-map: install
 	$(BIN)/python -m mesolab.home
+
+# Redraw the figures the lessons show and keep their PNGs in mesolab/plots/prerendered/ (commit the result): after
+# a change to the drawing code, the domain code or the knowledge base (tests/test_prerendered.py says when).
+figures: install
+	$(BIN)/python -m mesolab.plots.prerendered
 
 # Regenerate the student versions in release/ from source/ (commit the result).
 release: install

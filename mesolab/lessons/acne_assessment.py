@@ -5,7 +5,7 @@ from ..acne import (classify_scar, gags_assess, gags_score, injection_advice, in
                     lesion_grade, region_factor, worst_lesion)
 from ..knowledge import knowledge
 from ..plots import FigureView
-from ..plots.acne import VERTICAL_EXAGGERATION, draw_gags, draw_scar_profiles
+from ..plots.style import VERTICAL_EXAGGERATION
 from ..selfcheck import ChoiceExercise, NumberExercise, register
 from ..skin import skin_profile
 from ..readings.acne import read_gags
@@ -106,7 +106,8 @@ def example_worst() -> dict[str, str]:
 def example_gags_figure() -> FigureView:
     """The worked example's GAGS, as the calculator draws it, with its text description."""
     reading = read_gags(example_worst())
-    return FigureView(draw_gags(reading.result), alt=reading.description, caption=reading.summary)
+    return FigureView.drawn_ahead("acne.draw_gags", (reading.result,), alt=reading.description,
+                                  caption=reading.summary)
 
 
 def scar_profiles_figure() -> FigureView:
@@ -121,13 +122,13 @@ def scar_profiles_figure() -> FigureView:
                 ("rolling", 6.0, 0.4, "rolling")]
     caption = (f"Scar profiles (depth drawn {VERTICAL_EXAGGERATION}× enlarged). Widths from [Fabb10]; skin layers of a "
                f"woman's cheek [Meng22]; ice-pick and rolling depths illustrative (not given in mm).")
-    figure = draw_scar_profiles(profiles, junction, epidermis,
-                                f"Depressed acne scars (depth drawn {VERTICAL_EXAGGERATION}× enlarged)")
     alt = ("Cross-section of the skin surface with four depressed scars: "
            + "; ".join(f"{label}: {w:g} mm wide, drawn {d:g} mm deep" for (label, w, d, _s) in profiles)
            + f". The dermis ends {junction:.2f} mm below the surface; the ice-pick scar reaches below it, the rolling "
              "scar has dotted strands tethering it to the fat.")
-    return FigureView(figure, alt=alt, caption=caption)
+    title = f"Depressed acne scars (depth drawn {VERTICAL_EXAGGERATION}× enlarged)"
+    return FigureView.drawn_ahead("acne.draw_scar_profiles", (profiles, junction, epidermis, title), alt=alt,
+                                  caption=caption)
 
 
 def _gags_working() -> str:

@@ -5,7 +5,6 @@ import html
 
 from ..knowledge import knowledge
 from ..plots import FigureView
-from ..plots.skin import CrossSectionFigure
 from ..selfcheck import ChoiceExercise, NumberExercise, register
 from ..skin import layer_at_depth, needle_tip_depth_mm, skin_profile, thickness_range_mm
 from ..techniques import (PARAMETER_NAMES, PARAMETERS, general_claims, parameter_text, points_for_area,
@@ -80,12 +79,12 @@ def example_deposit(technique_name: str = "papule", region: str = "cheek", sex: 
     """A static figure as the simulator draws it: target outlined, deposit at the tip, with its text description."""
     reading = read_technique(technique_name, region, sex, length_mm, angle_deg)
     check = reading.check
-    figure = CrossSectionFigure()
-    figure.update(reading.profile, length_mm, angle_deg, check.depth_mm, check.layer.name, deposit=True,
-                  target_mm=target_band_mm(check.technique.id, reading.profile.region_id, sex),
-                  target_label=f"target: {check.technique.name.lower()}",
-                  tip_text=f"Deposit ●: {check.depth_mm:.2f} mm deep\n{short_layer_name(check.layer.name)}")
-    return FigureView(figure.figure, alt=f"{reading.description} {reading.verdict}", caption=reading.verdict)
+    inputs = (reading.profile, length_mm, angle_deg, check.depth_mm, check.layer.name,
+              target_band_mm(check.technique.id, reading.profile.region_id, sex),
+              f"target: {check.technique.name.lower()}",
+              f"Deposit ●: {check.depth_mm:.2f} mm deep\n{short_layer_name(check.layer.name)}")
+    return FigureView.drawn_ahead("skin.draw_deposit", inputs, alt=f"{reading.description} {reading.verdict}",
+                                  caption=reading.verdict)
 
 
 def _depth_text() -> str:

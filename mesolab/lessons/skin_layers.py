@@ -5,7 +5,6 @@ import math
 
 from ..knowledge import knowledge
 from ..plots import FigureView
-from ..plots.skin import draw_cross_section, plot_junction_depth_vs_charts
 from ..selfcheck import ChoiceExercise, NumberExercise, register
 from ..skin import SEXES, needle_tip_depth_mm, region_ids, skin_profile, thickness_range_mm
 from ..readings.skin import read_needle
@@ -28,20 +27,22 @@ def example_cross_section(region: str = "cheek", sex: str = "female", length_mm:
                           angle_deg: float = 30) -> FigureView:
     """A static cross-section with a needle, as the explorer draws it, with its text description."""
     reading = read_needle(region, sex, length_mm, angle_deg)
-    figure = draw_cross_section(reading.profile, length_mm, angle_deg, reading.tip_depth_mm, reading.layer.name)
-    return FigureView(figure, alt=reading.description, caption=reading.summary)
+    return FigureView.drawn_ahead("skin.draw_cross_section", (reading.profile, length_mm, angle_deg,
+                                                              reading.tip_depth_mm, reading.layer.name),
+                                  alt=reading.description, caption=reading.summary)
 
 
 def junction_depth_figure() -> FigureView:
     """Where the dermis ends in each region, under the 2–4 mm band of a technique chart."""
     rows = "; ".join(f"{p.region_name} {p.sex} {p.skin_thickness_mm:.2f} mm"
                      for p in (skin_profile(r, s) for r in region_ids() for s in SEXES))
-    return FigureView(plot_junction_depth_vs_charts(),
-                      alt=f"Bar chart of the depth of the dermis–fat junction by region and sex: {rows}. "
-                          "A shaded band marks the chart's 'deep dermis 2–4 mm'; every bar ends above it.",
-                      caption="Depth of the dermis–fat junction (epidermis + dermis, ultrasound [Meng22]); hatched "
-                              "bars are assumptions where no regional value exists. Shaded: a technique chart's "
-                              "'deep dermis' band [Perrin08].")
+    return FigureView.drawn_ahead(
+        "skin.plot_junction_depth_vs_charts", (),
+        alt=f"Bar chart of the depth of the dermis–fat junction by region and sex: {rows}. "
+            "A shaded band marks the chart's 'deep dermis 2–4 mm'; every bar ends above it.",
+        caption="Depth of the dermis–fat junction (epidermis + dermis, ultrasound [Meng22]); hatched "
+                "bars are assumptions where no regional value exists. Shaded: a technique chart's "
+                "'deep dermis' band [Perrin08].")
 
 
 def _deepest_junction() -> tuple[float, str]:

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import base64
 import html
+import importlib
 import io
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:  # a view of a figure needs no matplotlib import of its own
     from matplotlib.figure import Figure
@@ -17,9 +18,39 @@ class FigureView:
     """
 
     def __init__(self, figure: Figure, alt: str, caption: str = "") -> None:
-        self.figure, self.alt, self.caption = figure, alt, caption
+        self._figure, self.alt, self.caption = figure, alt, caption
+        self._draw: Callable[[], Figure] | None = None
+        self._kept: tuple[str, tuple] | None = None
+
+    @classmethod
+    def drawn_ahead(cls, drawing: str, inputs: tuple, alt: str, caption: str = "") -> FigureView:
+        """A fixed figure whose PNG may be kept (:mod:`.prerendered`). ``drawing`` names a function of this package
+        ("skin.draw_cross_section": mesolab.plots.skin), called with ``inputs`` only when the PNG is not kept or
+        :attr:`figure` is asked for, so that a kept figure imports no matplotlib. ``inputs`` must be everything
+        the drawing depends on besides the knowledge base and the package's code."""
+        module, function = drawing.rsplit(".", 1)
+
+        def draw() -> Figure:
+            return getattr(importlib.import_module(f"{__name__}.{module}"), function)(*inputs)
+
+        view = cls(None, alt, caption)  # type: ignore[arg-type]
+        view._draw, view._kept = draw, (drawing, inputs)
+        return view
+
+    @property
+    def figure(self) -> Figure:
+        if self._figure is None and self._draw is not None:
+            self._figure = self._draw()
+        return self._figure
 
     def png(self) -> bytes:
+        if self._kept is not None:
+            from . import prerendered
+
+            return prerendered.png(*self._kept, self._render)
+        return self._render()
+
+    def _render(self) -> bytes:
         buffer = io.BytesIO()
         # zlib level 1: several times faster than the default for a few percent more bytes.
         self.figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
@@ -57,6 +88,48 @@ def blitted_png(canvas, moving: list, background):
     Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).save(buffer, format="png",
                                                                                      compress_level=1)
     return buffer.getvalue(), background
+
+
+class KeptFirstFrames:
+    """A widget's figure (``drawing`` names its class, e.g. "skin.CrossSectionFigure"), made only when needed.
+
+    Until then every frame whose PNG is kept (:mod:`.prerendered`: a widget's first frame in a lesson) comes from
+    that file, so a lesson that shows a widget imports no matplotlib until its controls move. Once made, the
+    figure draws every frame; any of its attributes is the made figure's.
+    """
+
+    def __init__(self, drawing: str) -> None:
+        self._drawing = drawing
+        self._made = None
+        self._frame: tuple[tuple, dict] = ((), {})
+
+    def update(self, *inputs: object, **options: object) -> None:
+        self._frame = (inputs, options)
+        if self._made is not None:
+            self._made.update(*inputs, **options)
+
+    def png(self) -> bytes:
+        if self._made is not None:
+            return self._made.png()
+        from . import prerendered
+
+        inputs, options = self._frame
+        return prerendered.png(self._drawing, (inputs, sorted(options.items())), lambda: self.made().png())
+
+    def made(self):
+        """The figure itself (made now if need be, showing the last frame)."""
+        if self._made is None:
+            module, name = self._drawing.rsplit(".", 1)
+            self._made = getattr(importlib.import_module(f"{__name__}.{module}"), name)()
+            inputs, options = self._frame
+            if inputs:
+                self._made.update(*inputs, **options)
+        return self._made
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.made(), name)
 
 
 class HtmlFigure:

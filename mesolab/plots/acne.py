@@ -12,7 +12,7 @@ from matplotlib.patches import Ellipse, Patch, Polygon
 
 from ..acne import GagsResult, lesion_grade, lesion_name, region_factor
 from . import blitted_png
-from .style import GAGS_GRADE_STYLE, NEEDLE_COLOR
+from .style import GAGS_GRADE_STYLE, NEEDLE_COLOR, VERTICAL_EXAGGERATION
 
 _OUTLINE = "#444444"
 #: Face axes: x 0..10, y 0..12 (schematic, not to scale). The patient faces us: their right cheek is on our left.
@@ -108,9 +108,6 @@ def draw_gags(result: GagsResult) -> Figure:
     figure = GagsFigure()
     figure.update(result)
     return figure.figure
-
-
-VERTICAL_EXAGGERATION = 3
 
 
 # --- scar profiles --------------------------------------------------------------------------------------------

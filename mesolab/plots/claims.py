@@ -42,6 +42,17 @@ def ingredient_evidence_figure(caption: str = "") -> FigureView:
     """A grid: each active cocktail ingredient (rows) against each goal (columns), filled by its evidence level."""
     rows = ingredient_evidence()
     goals = goal_names()
+    said = "; ".join(f"{row.name}: " + ", ".join(f"{goals[g].lower()} {EVIDENCE_NAMES[row.levels[g]]}"
+                                                for g in GOALS) for row in rows)
+    alt = (f"Grid of the evidence for each injected cocktail ingredient and each goal. {said}. Only polynucleotides "
+           "for atrophic scars have a controlled injection trial.")
+    return FigureView.drawn_ahead("claims.draw_ingredient_evidence", (), alt, caption)
+
+
+def draw_ingredient_evidence():
+    """The matplotlib figure of :func:`ingredient_evidence_figure`."""
+    rows = ingredient_evidence()
+    goals = goal_names()
     figure = _figure(9.4, 0.62 * len(rows) + 1.6)
     axes = figure.add_axes((0.36, 0.16, 0.6, 0.72))
     for y, row in enumerate(rows):
@@ -64,11 +75,7 @@ def ingredient_evidence_figure(caption: str = "") -> FigureView:
     handles = [_rectangle(0, 0, style) for style in INGREDIENT_LEVEL_STYLE.values()]
     figure.legend(handles, [EVIDENCE_NAMES[level] for level in INGREDIENT_LEVEL_STYLE], loc="lower center",
                   ncol=4, fontsize=7.5, frameon=False)
-    said = "; ".join(f"{row.name}: " + ", ".join(f"{goals[g].lower()} {EVIDENCE_NAMES[row.levels[g]]}"
-                                                for g in GOALS) for row in rows)
-    alt = (f"Grid of the evidence for each injected cocktail ingredient and each goal. {said}. Only polynucleotides "
-           "for atrophic scars have a controlled injection trial.")
-    return FigureView(figure, alt, caption)
+    return figure
 
 
 def _rectangle(x: float, y: float, style: dict[str, str]):
@@ -79,6 +86,14 @@ def _rectangle(x: float, y: float, style: dict[str, str]):
 
 def claim_evidence_figure(highlight: str | None = None, caption: str = "") -> FigureView:
     """Each claim (rows) placed at the kind of source that settles it (columns), its marker the verdict."""
+    said = "; ".join(f"“{row.quote}”: {verdict_name(row.verdict).lower()}, settled by "
+                     f"{level_name(row.level).lower()} [{row.settled_by}]" for row in claim_evidence())
+    alt = f"Each leaflet claim at the kind of source that settles it, with its verdict. {said}."
+    return FigureView.drawn_ahead("claims.draw_claim_evidence", (highlight,), alt, caption)
+
+
+def draw_claim_evidence(highlight: str | None = None):
+    """The matplotlib figure of :func:`claim_evidence_figure`."""
     rows = claim_evidence()
     figure = _figure(11.5, 0.3 * len(rows) + 2.0)
     axes = figure.add_axes((0.42, 0.1, 0.56, 0.76))
@@ -106,7 +121,4 @@ def claim_evidence_figure(highlight: str | None = None, caption: str = "") -> Fi
                for s in VERDICT_STYLE.values()]
     figure.legend(handles, [verdict_name(v) for v in VERDICT_STYLE], loc="lower center", ncol=4, fontsize=8.5,
                   frameon=False, title="Verdict (marker shape and colour)", title_fontsize=8.5)
-    said = "; ".join(f"“{row.quote}”: {verdict_name(row.verdict).lower()}, settled by "
-                     f"{level_name(row.level).lower()} [{row.settled_by}]" for row in rows)
-    alt = f"Each leaflet claim at the kind of source that settles it, with its verdict. {said}."
-    return FigureView(figure, alt, caption)
+    return figure

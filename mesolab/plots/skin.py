@@ -142,6 +142,16 @@ def draw_cross_section(profile: SkinProfile, inserted_length_mm: float, angle_de
     return figure.figure
 
 
+def draw_deposit(profile: SkinProfile, inserted_length_mm: float, angle_deg: float, tip_depth_mm: float,
+                 tip_layer_name: str, target_mm: tuple[float, float | None] | None, target_label: str,
+                 tip_text: str) -> Figure:
+    """A finished static figure as the technique simulator draws it: target outlined, deposit at the tip."""
+    figure = CrossSectionFigure()
+    figure.update(profile, inserted_length_mm, angle_deg, tip_depth_mm, tip_layer_name, deposit=True,
+                  target_mm=target_mm, target_label=target_label, tip_text=tip_text)
+    return figure.figure
+
+
 def plot_junction_depth_vs_charts(chart_id: str = "perrin_depth_bands", band_target: str = "deep dermis") -> Figure:
     """Depth of the dermis–fat junction in each region (both sexes) under a chart's depth band."""
     band, chart_source = depth_chart_band(chart_id, band_target)

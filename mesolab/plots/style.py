@@ -27,3 +27,5 @@ GAGS_GRADE_STYLE: dict[int, dict[str, str]] = {
 # Technique simulator (module 03): the target layer's outline and the deposit (Tol "high-contrast" blue, Tol purple).
 TARGET_COLOR = "#004488"
 DEPOSIT_COLOR = "#AA3377"
+# Scar profiles (module 02): depths drawn this many times enlarged, so a 0.3 mm scar is visible beside a 3 mm width.
+VERTICAL_EXAGGERATION = 3

@@ -10,7 +10,7 @@ from typing import Mapping
 import ipywidgets as w
 
 from ..acne import gags_lesions, gags_regions, lesion_grade, lesion_name, region_factor, region_name
-from ..plots.acne import GagsFigure
+from ..plots import KeptFirstFrames
 from ..readings.acne import GagsReading, read_gags
 from .parts import figure_description, figure_image, html_output, status
 
@@ -44,7 +44,7 @@ class GagsCalculator(w.VBox):
         self.image = figure_image("mesolab-gags-figure", "760px")
         self.readout = html_output("mesolab-gags-readout")
         self.screen_reader_text = html_output("mesolab-figure-description")
-        self._figure = GagsFigure()
+        self._figure = KeptFirstFrames("acne.GagsFigure")
         controls = w.GridBox(list(self.areas.values()),
                              layout=w.Layout(grid_template_columns="repeat(2, 390px)", max_width="100%"))
         super().__init__([controls, self.image, self.readout, self.screen_reader_text])

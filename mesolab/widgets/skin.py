@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ..plots.skin import CrossSectionFigure
+from ..plots import KeptFirstFrames
 from ..readings.skin import NeedleReading, read_needle
 from ..skin import MAX_NEEDLE_LENGTH_MM, SEXES, region_ids, region_name, skin_profile
 from .parts import figure_description, figure_image, html_output, status
@@ -55,7 +55,7 @@ class SkinCrossSectionExplorer(w.VBox):
         self.image = figure_image("mesolab-cross-section-figure", "720px")
         self.readout = html_output("mesolab-tip-readout")
         self.screen_reader_text = html_output("mesolab-figure-description")
-        self._figure = CrossSectionFigure()
+        self._figure = KeptFirstFrames("skin.CrossSectionFigure")
         super().__init__([self.region, self.sex, self.length, self.angle, self.image, self.readout,
                           self.screen_reader_text])
         for control in (self.region, self.sex, self.length, self.angle):

@@ -11,7 +11,7 @@ import html
 
 import ipywidgets as w
 
-from ..plots.skin import CrossSectionFigure
+from ..plots import KeptFirstFrames
 from ..readings.skin import short_layer_name
 from ..readings.techniques import TechniqueReading, read_technique
 from ..techniques import target_band_mm, technique, technique_ids
@@ -69,7 +69,7 @@ class TechniqueSimulator(w.VBox):
         self.conflicts = html_output("mesolab-technique-conflicts")
         self.readout = html_output("mesolab-technique-readout")
         self.screen_reader_text = html_output("mesolab-figure-description")
-        self._figure = CrossSectionFigure()
+        self._figure = KeptFirstFrames("skin.CrossSectionFigure")
         super().__init__([self.technique, self.region, self.sex, self.length, self.angle, self.image, self.readout,
                           self.conflicts, self.area, self.spacing, self.volume, self.screen_reader_text])
         for control in (self.technique, self.region, self.sex, self.angle, self.length, self.area, self.spacing,
