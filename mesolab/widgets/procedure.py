@@ -10,6 +10,8 @@ from __future__ import annotations
 import html
 
 import ipywidgets as w
+from ipywidgets.widgets.widget_bool import CheckboxStyle  # not exported at the top level in ipywidgets 8
+from ipywidgets.widgets.widget_string import TextStyle
 
 from ..plots.procedure import session_strip
 from ..procedure import STEP_IDS, STEPS, UNKNOWN, choice_values, disclosure_items
@@ -36,15 +38,23 @@ class ProcedureBuilder(w.VBox):
         self.controls: dict[str, dict[str, w.Widget]] = {}
         self.details: dict[str, w.VBox] = {}
         disclosures = disclosure_items()
+        # One layout and style per kind of control, shared by every row (none is changed per control): each
+        # is a model the kernel sends to the browser, and a builder has some 80 controls.
+        tick_layout, move_layout, move_style = w.Layout(width="330px"), w.Layout(width="80px"), w.ButtonStyle()
+        box_layout, tick_style = w.Layout(width="100%"), CheckboxStyle()
+        choice_style = w.ToggleButtonsStyle(description_width="250px", button_width="auto")
+        text_layout, text_style = w.Layout(width="480px", max_width="100%"), TextStyle(description_width="initial")
+        row_layout = w.Layout(border="1px solid #ddd", padding="2px", margin="1px 0")
+        plain_layout = w.Layout()
         for step in STEP_IDS:
             info = STEPS[step]
-            tick = w.Checkbox(value=False, description=f"done: {info.name}", indent=False,
-                              layout=w.Layout(width="330px"))
+            tick = w.Checkbox(value=False, description=f"done: {info.name}", indent=False, layout=tick_layout,
+                              style=tick_style)
             tick.add_class(f"mesolab-procedure-tick-{_css(step)}")
             earlier = w.Button(description="Earlier", tooltip=f"Move '{info.name}' one place earlier",
-                               layout=w.Layout(width="80px"))
+                               layout=move_layout, style=move_style)
             later = w.Button(description="Later", tooltip=f"Move '{info.name}' one place later",
-                             layout=w.Layout(width="80px"))
+                             layout=move_layout, style=move_style)
             earlier.add_class(f"mesolab-procedure-earlier-{_css(step)}")
             later.add_class(f"mesolab-procedure-later-{_css(step)}")
             earlier.on_click(lambda _b, s=step: self.move(s, -1))
@@ -57,29 +67,27 @@ class ProcedureBuilder(w.VBox):
                                else [(NOT_STATED, UNKNOWN)] + [(v.replace("_", " "), v) for v in
                                                                 choice_values(step, key)])
                     control = w.ToggleButtons(options=options, value=UNKNOWN, description=attribute.label,
-                                              tooltip=attribute.question, style={"description_width": "250px",
-                                                                                 "button_width": "auto"})
+                                              tooltip=attribute.question, style=choice_style, layout=plain_layout)
                 elif attribute.kind in ("seconds", "days"):
                     control = w.Text(value="", placeholder=f"not stated (a number of {attribute.kind})",
-                                     description=attribute.label, style={"description_width": "initial"},
-                                     layout=w.Layout(width="480px", max_width="100%"), continuous_update=True)
+                                     description=attribute.label, style=text_style, layout=text_layout,
+                                     continuous_update=True)
                 else:
-                    boxes = [w.Checkbox(value=False, description=disclosures[item], indent=False,
-                                        layout=w.Layout(width="100%")) for item in choice_values(step, key)]
+                    boxes = [w.Checkbox(value=False, description=disclosures[item], indent=False, layout=box_layout,
+                                        style=tick_style) for item in choice_values(step, key)]
                     for item, box in zip(choice_values(step, key), boxes):
                         box.add_class(f"{css}-{_css(item)}")
-                    control = w.VBox([w.HTML(f"<i>{html.escape(attribute.label)} (tick each item disclosed)</i>"),
-                                      *boxes])
+                    control = w.VBox([w.HTML(f"<i>{html.escape(attribute.label)} (tick each item disclosed)</i>",
+                                             layout=plain_layout), *boxes], layout=plain_layout)
                     control.boxes = dict(zip(choice_values(step, key), boxes))  # type: ignore[attr-defined]
                 control.add_class(css)
                 controls[key] = control
             self.ticks[step], self.controls[step] = tick, controls
-            header = w.HBox([tick, earlier, later])
+            header = w.HBox([tick, earlier, later], layout=plain_layout)
             # How the step was done is asked once it is ticked: the scrambled list stays short enough to order.
             details = w.VBox(list(controls.values()), layout=w.Layout(margin="0 0 0 24px", display="none"))
             self.details[step] = details
-            self.rows[step] = w.VBox([header, details],
-                                     layout=w.Layout(border="1px solid #ddd", padding="2px", margin="1px 0"))
+            self.rows[step] = w.VBox([header, details], layout=row_layout)
             self.rows[step].add_class(f"mesolab-procedure-row-{_css(step)}")
         self.steps_box = w.VBox()
         self.strip = w.HTML()
