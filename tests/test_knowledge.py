@@ -85,3 +85,16 @@ def test_missing_file(knowledge_copy):
     (knowledge_copy / "bibliography.yaml").unlink()
     with pytest.raises(KnowledgeError, match=r"bibliography\.yaml: cannot be read"):
         load(knowledge_copy)
+
+
+def test_the_package_reads_a_file_when_first_used_with_the_same_checks(knowledge_copy):
+    from mesolab.knowledge import KnowledgeBase
+
+    knowledge_copy.replace("skin_layers.yaml", "source: Meng22}", "source: Nobody99}")
+    base = KnowledgeBase(knowledge_copy)  # what knowledge() is, for the package's own folder
+    assert base.claims.claims  # another file: read and checked on its own
+    for _ in range(2):  # an invalid file is never kept: every use fails
+        with pytest.raises(KnowledgeError, match=r"skin_layers.yaml: .*source: unknown source 'Nobody99'"):
+            base.skin
+    with pytest.raises(AttributeError):
+        base.skin_layers  # noqa: B018 - not a file's attribute

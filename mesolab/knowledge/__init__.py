@@ -3,51 +3,68 @@
 Each YAML file in this folder is validated against its pydantic model in :mod:`.schema`, and
 every clinical value must name a source that resolves in ``bibliography.yaml``. Any problem
 raises :class:`KnowledgeError` naming the file and the field.
+
+:func:`load` reads and checks every file at once (the tests do, so an invalid file fails them); the package's own
+:func:`knowledge` reads each file, with the same checks, the first time it is used, so that a lesson's kernel
+validates only the files that lesson reads.
 """
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+import importlib
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .schema import Bibliography, DepthCharts, SkinLayers, Source, Sourced
-from .schema.acne import Acne
-from .schema.techniques import Techniques
-from .schema.screening import Screening
-from .schema.cocktails import Cocktails
-from .schema.procedure import Procedure
-from .schema.complications import Complications
-from .schema.claims import LEVEL_QUALITY, Claims
-from .schema.capstone import Capstone
+from .schema import Source, Sourced
+
+if TYPE_CHECKING:
+    from .schema import Bibliography, DepthCharts, SkinLayers
+    from .schema.acne import Acne
+    from .schema.capstone import Capstone
+    from .schema.claims import Claims
+    from .schema.cocktails import Cocktails
+    from .schema.complications import Complications
+    from .schema.procedure import Procedure
+    from .schema.screening import Screening
+    from .schema.techniques import Techniques
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent
 
-#: file name -> (KnowledgeBase attribute, model): the one place that lists the knowledge-base files.
-FILES: dict[str, tuple[str, type[BaseModel]]] = {
-    "bibliography.yaml": ("bibliography", Bibliography),
-    "skin_layers.yaml": ("skin", SkinLayers),
-    "depth_charts.yaml": ("depth_charts", DepthCharts),
-    "acne.yaml": ("acne", Acne),
-    "techniques.yaml": ("techniques", Techniques),
-    "screening.yaml": ("screening", Screening),
-    "cocktails.yaml": ("cocktails", Cocktails),
-    "procedure.yaml": ("procedure", Procedure),
-    "complications.yaml": ("complications", Complications),
-    "claims.yaml": ("claims", Claims),
-    "capstone.yaml": ("capstone", Capstone),
+#: file name -> (KnowledgeBase attribute, its model as "schema module:class"): the one place that lists the
+#: knowledge-base files. A model's module is imported when its file is first read.
+FILES: dict[str, tuple[str, str]] = {
+    "bibliography.yaml": ("bibliography", "common:Bibliography"),
+    "skin_layers.yaml": ("skin", "skin:SkinLayers"),
+    "depth_charts.yaml": ("depth_charts", "skin:DepthCharts"),
+    "acne.yaml": ("acne", "acne:Acne"),
+    "techniques.yaml": ("techniques", "techniques:Techniques"),
+    "screening.yaml": ("screening", "screening:Screening"),
+    "cocktails.yaml": ("cocktails", "cocktails:Cocktails"),
+    "procedure.yaml": ("procedure", "procedure:Procedure"),
+    "complications.yaml": ("complications", "complications:Complications"),
+    "claims.yaml": ("claims", "claims:Claims"),
+    "capstone.yaml": ("capstone", "capstone:Capstone"),
 }
+_FILE_OF = {attribute: name for name, (attribute, _model) in FILES.items()}
+
+
+def model(file_name: str) -> type[BaseModel]:
+    """The pydantic model of a knowledge-base file."""
+    module, name = FILES[file_name][1].split(":")
+    return getattr(importlib.import_module(f"{__name__}.schema.{module}"), name)
 
 
 class KnowledgeError(ValueError):
     """A knowledge-base file is missing, malformed, or cites an unknown source."""
 
 
-@dataclass(frozen=True)
 class KnowledgeBase:
+    """The files of one knowledge-base folder, one attribute per file (see :data:`FILES`), each read, validated
+    and checked against the others (sources, regions, ingredients) the first time it is used."""
+
     bibliography: Bibliography
     skin: SkinLayers
     depth_charts: DepthCharts
@@ -59,6 +76,21 @@ class KnowledgeBase:
     complications: Complications
     claims: Claims
     capstone: Capstone
+
+    def __init__(self, directory: Path | str = KNOWLEDGE_DIR) -> None:
+        object.__setattr__(self, "_directory", Path(directory))
+
+    def __getattr__(self, attribute: str) -> Any:  # only for a file not read yet
+        if attribute not in _FILE_OF:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {attribute!r}")
+        file_name = _FILE_OF[attribute]
+        value = load_file(self._directory / file_name, model(file_name))
+        _check_file(self, file_name, value)
+        object.__setattr__(self, attribute, value)  # kept only once every check passed
+        return value
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("the knowledge base is read-only")
 
     def source(self, source_id: str) -> Source:
         for source in self.bibliography.sources:
@@ -106,29 +138,40 @@ def load_file(path: Path, model: type[BaseModel]) -> Any:
 
 
 def load(directory: Path | str = KNOWLEDGE_DIR) -> KnowledgeBase:
-    """Load and validate every knowledge-base file in ``directory``."""
-    directory = Path(directory)
-    base = KnowledgeBase(**{attribute: load_file(directory / name, model) for name, (attribute, model) in FILES.items()})
-    regions = {region.id for region in base.skin.regions} | {"face"}
-    for field in ("measurements", "assumptions"):
-        for index, entry in enumerate(getattr(base.skin, field)):
-            if entry.region not in regions:
-                raise KnowledgeError(f"skin_layers.yaml: {field}[{index}].region: unknown region {entry.region!r}; "
-                                     f"known: {', '.join(sorted(regions))}")
-    known = {source.id for source in base.bibliography.sources}
-    for file_name, path, value in base.sourced_values():
-        if value.source not in known:
-            raise KnowledgeError(
-                f"{file_name}: {path}.source: unknown source {value.source!r} (not in bibliography.yaml)"
-            )
-    _check_claims(base)
+    """Load and validate every knowledge-base file in ``directory``, now."""
+    base = KnowledgeBase(directory)
+    for attribute, _model in FILES.values():
+        getattr(base, attribute)
     return base
 
 
-def _check_claims(base: KnowledgeBase) -> None:
+def _check_file(base: KnowledgeBase, file_name: str, value: BaseModel) -> None:
+    """What one file must agree on with the others: its sources are in the bibliography, the skin's regions exist,
+    the claims' levels and ingredients match their sources and cocktails.yaml."""
+    if file_name == "skin_layers.yaml":
+        regions = {region.id for region in value.regions} | {"face"}
+        for field in ("measurements", "assumptions"):
+            for index, entry in enumerate(getattr(value, field)):
+                if entry.region not in regions:
+                    raise KnowledgeError(f"skin_layers.yaml: {field}[{index}].region: unknown region "
+                                         f"{entry.region!r}; known: {', '.join(sorted(regions))}")
+    if file_name != "bibliography.yaml":
+        known = {source.id for source in base.bibliography.sources}
+        for path, sourced in _walk(value, ""):
+            if sourced.source not in known:
+                raise KnowledgeError(
+                    f"{file_name}: {path}.source: unknown source {sourced.source!r} (not in bibliography.yaml)"
+                )
+    if file_name == "claims.yaml":
+        _check_claims(base, value)
+
+
+def _check_claims(base: KnowledgeBase, claims: Any) -> None:
     """A claim's level must be the kind of its settling source, and its ingredients must exist in cocktails.yaml."""
+    from .schema.claims import LEVEL_QUALITY
+
     ingredients = {i.id for i in base.cocktails.ingredients}
-    for index, claim in enumerate(base.claims.claims):
+    for index, claim in enumerate(claims.claims):
         where = f"claims.yaml: claims[{index}] ({claim.id})"
         quality = base.source(claim.settled_by).quality
         if quality not in LEVEL_QUALITY[claim.level]:
@@ -142,8 +185,8 @@ def _check_claims(base: KnowledgeBase) -> None:
 
 @functools.cache
 def knowledge() -> KnowledgeBase:
-    """The package's knowledge base, loaded once per process."""
-    return load()
+    """The package's knowledge base, each file read once per process, when first used."""
+    return KnowledgeBase(KNOWLEDGE_DIR)
 
 
 def source_mark(source_id: str) -> str:
