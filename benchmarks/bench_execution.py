@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LESSON = "notebooks/01_skin_layers.ipynb"
 ASSIGNMENT = "source/01_skin_layers/01_skin_layers.ipynb"
 DEFAULT_GLOBS = ("notebooks/*.ipynb", "source/*/*.ipynb")
-GOAL_RATIO = 2.0
+GOAL_RATIO = 1.8
 EMPTY = "(empty notebook: kernel floor)"
 
 

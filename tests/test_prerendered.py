@@ -13,8 +13,7 @@ import pytest
 from mesolab.plots import FigureView, prerendered
 
 ROOT = Path(__file__).resolve().parents[1]
-#: The lessons that show matplotlib figures (the others draw in HTML).
-DRAWING_LESSONS = ("01_skin_layers", "02_acne_assessment", "03_injection_techniques", "08_claims")
+LESSONS = tuple(sorted(path.stem for path in (ROOT / "notebooks").glob("*.ipynb")))
 
 # Runs a lesson's code cells in a fresh interpreter and shows every cell's value as Jupyter would (its mimebundle).
 _RUN_LESSON = r"""
@@ -57,15 +56,15 @@ def _run(lessons: tuple[str, ...], mode: str, tmp_path: Path) -> str:
 def test_every_figure_a_lesson_shows_is_kept_and_equals_a_fresh_drawing(tmp_path):
     # With ``verify`` on, prerendered.png raises when a kept PNG differs from a fresh drawing, and records
     # whether each figure shown was kept or had to be drawn.
-    used = json.loads(_run(DRAWING_LESSONS, "verify", tmp_path))
-    assert len(used) >= len(DRAWING_LESSONS) and set(used.values()) == {"kept"}, \
+    used = json.loads(_run(LESSONS, "verify", tmp_path))
+    assert used and set(used.values()) == {"kept"}, \
         f"run `make figures`: a lesson shows a figure that is not kept: {used}"
     # `make figures` starts from an empty folder: no kept PNG outlives the figure it was drawn for.
     assert sorted(used) == sorted(p.name for p in prerendered.FOLDER.glob("*.png"))
 
 
-def test_a_lesson_that_shows_kept_figures_imports_no_matplotlib(tmp_path):
-    assert _run(("01_skin_layers",), "show", tmp_path) == "False"
+def test_running_every_lesson_top_to_bottom_imports_no_matplotlib(tmp_path):
+    assert _run(LESSONS, "show", tmp_path) == "False"
 
 
 def test_a_figure_with_other_inputs_or_code_is_drawn_not_taken_from_a_kept_file(monkeypatch, tmp_path):
