@@ -155,6 +155,8 @@ def record_check(exercise_id: str, correct: bool | None) -> str | None:
             progress, message = _read(path)
             now = _now()
             lesson = progress.lessons.get(module_number)
+            if correct is None and message is None and lesson is not None and lesson.last_opened == now:
+                return None  # nothing to change (the timestamps have whole seconds): spare the write and its fsync
             progress.lessons[module_number] = LessonRecord(first_opened=lesson.first_opened if lesson else now,
                                                            last_opened=now)
             if correct is not None:
