@@ -184,6 +184,32 @@ def test_killed_midway_then_rerun_grades_everyone_once(cohort, serial, tmp_path,
     assert rows["duplicated_grades"] == 0 and rows["submitted_notebook"] == len(COHORT)
 
 
+def test_a_worker_that_dies_fails_its_trainees_and_the_rest_are_graded(cohort, serial, tmp_path):
+    """A grading worker killed mid-run (out of memory, a signal): its trainees are reported failed with a reason,
+    the other worker grades everyone else, the run ends (exit code 1), and the next run grades the rest."""
+    base, expected = cohort
+    course = copy_course(base, tmp_path / "course")
+    process = subprocess.Popen([*MESOLAB, "grade", NAME, "--jobs", "2"], cwd=course, env=_env(),
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 120
+    workers: list[int] = []
+    while len(workers) < 2 or not any(_processes_mentioning(f"autograded/{s}/") for s in COHORT):
+        assert process.poll() is None and time.monotonic() < deadline, "no trainee's kernel started"
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        workers = [int(pid) for pid in children]
+        time.sleep(0.05)
+    os.kill(workers[0], signal.SIGKILL)
+    output, _ = process.communicate(timeout=240)
+    assert process.returncode == 1, output
+    lost = [line for line in output.splitlines()
+            if line.startswith("  failed  ") and "the grading worker stopped unexpectedly" in line]
+    assert 1 <= len(lost) <= 2, output  # the trainee it graded, and the next one it had taken
+    again = mesolab(course, "--jobs", "2")
+    assert f"{len(lost)} graded now, {len(COHORT) - len(lost)} already graded, 0 failed" in again.stdout
+    assert scores(course) == expected
+    assert cell_grades(course) == cell_grades(serial)
+
+
 def _processes_mentioning(text: str | Path) -> list[int]:
     """Pids of processes whose command line contains ``text``."""
     found = []
