@@ -61,7 +61,8 @@ c.Authenticator.admin_users = set()
 # (c.SystemdSpawner.mem_limit / cpu_limit), which LocalProcessSpawner cannot enforce.
 c.JupyterHub.spawner_class = "localprocess"
 c.Spawner.ip = LOOPBACK
-c.Spawner.cmd = [str(PREFIX / "bin" / "jupyterhub-singleuser")]
+# jupyterhub-singleuser minus what no server on this hub needs at start (deploy/jupyterhub/singleuser.py).
+c.Spawner.cmd = [str(PREFIX / "bin" / "mesolab-singleuser")]
 c.Spawner.default_url = "/lab"
 # Only the shared environment on PATH: not whatever PATH root had when it started the hub.
 c.Spawner.environment = {"PATH": f"{PREFIX / 'bin'}:/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
