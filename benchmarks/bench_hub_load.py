@@ -239,13 +239,21 @@ def _stop_servers(hub: hubkit.Hub, users: list[str]) -> None:
 def _start_or_fail(hub: hubkit.Hub, user: str) -> float | None:
     """Start ``user``'s server; seconds until the hub says it is ready, or None if the hub gave up on it (its
     ``c.Spawner.start_timeout``) or it failed."""
+    import requests
+
     started = time.monotonic()
-    response = hub.as_user(user, "POST", f"/hub/api/users/{user}/server")
-    if response.status_code not in (201, 202):
-        return None
+    try:
+        response = hub.as_user(user, "POST", f"/hub/api/users/{user}/server")
+        if response.status_code not in (201, 202):
+            return None
+    except requests.RequestException:  # a hub too busy to answer within the timeout may still be starting it
+        pass
     while time.monotonic() - started < 600:
         time.sleep(1.0)  # one poll a second per user: 100 users polling faster would load the hub themselves
-        server = (hub.as_user(user, "GET", f"/hub/api/users/{user}").json().get("servers") or {}).get("")
+        try:
+            server = (hub.as_user(user, "GET", f"/hub/api/users/{user}").json().get("servers") or {}).get("")
+        except requests.RequestException:
+            continue
         if server and server.get("ready"):
             return time.monotonic() - started
         if not server or server.get("pending") == "stop":
