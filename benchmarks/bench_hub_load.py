@@ -37,6 +37,8 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import requests
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "hub"))
 
@@ -238,9 +240,7 @@ def _stop_servers(hub: hubkit.Hub, users: list[str]) -> None:
 
 def _start_or_fail(hub: hubkit.Hub, user: str) -> float | None:
     """Start ``user``'s server; seconds until the hub says it is ready, or None if the hub gave up on it (its
-    ``c.Spawner.start_timeout``) or it failed."""
-    import requests
-
+    ``c.Spawner.start_timeout``/``http_timeout``) or it failed."""
     started = time.monotonic()
     try:
         response = hub.as_user(user, "POST", f"/hub/api/users/{user}/server")
@@ -289,7 +289,7 @@ def _start_only(levels: list[int], output: Path) -> int:
                    "load1_before": load_before, "load1_after": os.getloadavg()[0]}
             rows.append(row)
             print(f"N={level:4d} at once: {len(ready)} ready"
-                  + (f", {failed} FAILED (the hub gave up on them: c.Spawner.start_timeout)" if failed else "")
+                  + (f", {failed} FAILED (the hub gave up on them: its start/http timeout)" if failed else "")
                   + f" | start {summary(ready)}, all {spawn_wall:5.1f} s ({len(ready) / spawn_wall:.2f} servers/s) | "
                   f"CPU per start: server {statistics.median(server_cpu) if server_cpu else float('nan'):.2f} s "
                   f"(median), hub {row['hub_cpu_s_per_server']:.2f} s, proxy {row['proxy_cpu_s_per_server']:.2f} s | "
