@@ -3,6 +3,7 @@
 Run as root (it creates throw-away unix users ``mlt<hex>t<k>`` and always deletes them):
 
     .venv/bin/python benchmarks/bench_hub_load.py [--levels 10,25,50,75,100] [--kernel-sample 4]
+    .venv/bin/python benchmarks/bench_hub_load.py --start-only --levels 25,100
 
 Same deployment as tests/hub (deploy/jupyterhub/setup_cohort.py, the shared environment under
 /var/tmp/mesolab-hub-test). At each level it starts the servers of the new trainees all at once through the hub's
@@ -15,6 +16,12 @@ K servers and imports what module 01's lesson imports, to price a working traine
 It stops raising N when the machine stops coping: a server that does not start in time, a request that fails or
 takes over ``--max-request-s``, or memory that would fall under ``--min-free-gib``. Then it extrapolates to 100
 users and says what bounds it. Numbers are from one run on this machine; they are not a CI gate.
+
+``--start-only`` times only the start of a class: at each level, that many servers are started all at once with
+none running (the previous level's are stopped first), and nothing is fetched. Per level it prints the start time
+per server (median, max), the wall time for all, and the CPU seconds each start cost: the server's process
+(children included, e.g. a subprocess it ran at import) and the hub's and the proxy's share, read from /proc, so
+other work on the machine does not count; and the load before and after.
 """
 from __future__ import annotations
 
@@ -29,6 +36,8 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "hub"))
@@ -112,11 +121,15 @@ def main() -> int:
                         help="every trainee also opens a lesson kernel (a class at work, not idle servers)")
     parser.add_argument("--max-request-s", type=float, default=60.0, help="slowest fetch/submit still coping")
     parser.add_argument("--min-free-gib", type=float, default=3.0, help="memory that must stay available")
+    parser.add_argument("--start-only", action="store_true",
+                        help="only start servers: each level from none running, all at once; no fetch/submit")
     parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results" / "hub_load.json")
     args = parser.parse_args()
     levels = sorted({int(n) for n in args.levels.split(",")})
     hubkit.require_root()
     hubkit.remove_leftovers()
+    if args.start_only:
+        return _start_only(levels, args.output)
     started = time.monotonic()
     cohort = hubkit.create_cohort(trainee_count=levels[-1])
     print(f"cohort of {levels[-1]} trainees set up in {time.monotonic() - started:.0f} s", flush=True)
@@ -187,6 +200,107 @@ def main() -> int:
         hub.stop()
         hubkit.remove_cohort(cohort)
     _report(rows, stop_reason, kernel_rss_mib, kernel_seconds, args.output, args.working)
+    return 0
+
+
+def cpu_seconds(pid: int, children: bool = True) -> float:
+    """CPU time of ``pid`` so far (user + system), with its waited-for children's if ``children``."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12]) + ((int(fields[13]) + int(fields[14])) if children else 0)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _user_cpu_seconds(user: str) -> float:
+    return sum(cpu_seconds(pid) for pid in hubkit.pids_of_uid(pwd.getpwnam(user).pw_uid))
+
+
+def _services_cpu_seconds(hub: hubkit.Hub) -> tuple[float, float]:
+    try:
+        proxy = cpu_seconds(int((hub.state / "proxy.pid").read_text().strip()))
+    except (OSError, ValueError):
+        proxy = 0.0
+    return cpu_seconds(hub.process.pid), proxy
+
+
+def _stop_servers(hub: hubkit.Hub, users: list[str]) -> None:
+    """Stop the servers through the hub's API and wait until the hub has none of them running."""
+    with ThreadPoolExecutor(max_workers=max(1, len(users))) as pool:
+        list(pool.map(lambda u: hub.as_user(u, "DELETE", f"/hub/api/users/{u}/server"), users))
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if not any((hub.as_user(u, "GET", f"/hub/api/users/{u}").json().get("servers") or {}) for u in users):
+            break
+        time.sleep(1)
+    for user in users:  # whatever the spawner left
+        hubkit.kill_uid(pwd.getpwnam(user).pw_uid)
+
+
+def _start_or_fail(hub: hubkit.Hub, user: str) -> float | None:
+    """Start ``user``'s server; seconds until the hub says it is ready, or None if the hub gave up on it (its
+    ``c.Spawner.start_timeout``/``http_timeout``) or it failed."""
+    started = time.monotonic()
+    try:
+        response = hub.as_user(user, "POST", f"/hub/api/users/{user}/server")
+        if response.status_code not in (201, 202):
+            return None
+    except requests.RequestException:  # a hub too busy to answer within the timeout may still be starting it
+        pass
+    while time.monotonic() - started < 600:
+        time.sleep(1.0)  # one poll a second per user: 100 users polling faster would load the hub themselves
+        try:
+            server = (hub.as_user(user, "GET", f"/hub/api/users/{user}").json().get("servers") or {}).get("")
+        except requests.RequestException:
+            continue
+        if server and server.get("ready"):
+            return time.monotonic() - started
+        if not server or server.get("pending") == "stop":
+            return None
+    return None
+
+
+def _start_only(levels: list[int], output: Path) -> int:
+    started = time.monotonic()
+    cohort = hubkit.create_cohort(trainee_count=levels[-1])
+    print(f"cohort of {levels[-1]} trainees set up in {time.monotonic() - started:.0f} s", flush=True)
+    output_dir = ROOT / "test-output" / "hub"
+    output_dir.mkdir(parents=True, exist_ok=True)
+    hub = hubkit.Hub(cohort, output_dir / "jupyterhub-bench.log")
+    rows = []
+    try:
+        hub.start()
+        for level in levels:
+            users = cohort.trainees[:level]
+            [hub.token(u) for u in users]  # PAM logins are not part of a server start
+            time.sleep(5)  # let the logins' work settle
+            load_before = os.getloadavg()[0]
+            hub_before, proxy_before = _services_cpu_seconds(hub)
+            with ThreadPoolExecutor(max_workers=level) as pool:
+                spawn_wall, results = timed(lambda: list(pool.map(lambda u: _start_or_fail(hub, u), users)))
+            hub_after, proxy_after = _services_cpu_seconds(hub)
+            ready = [seconds for seconds in results if seconds is not None]
+            server_cpu = [_user_cpu_seconds(u) for u, seconds in zip(users, results) if seconds is not None]
+            failed = level - len(ready)
+            row = {"N": level, "ready": len(ready), "failed": failed, "spawn_s": ready, "spawn_wall_s": spawn_wall,
+                   "server_cpu_s": server_cpu, "hub_cpu_s_per_server": (hub_after - hub_before) / level,
+                   "proxy_cpu_s_per_server": (proxy_after - proxy_before) / level,
+                   "load1_before": load_before, "load1_after": os.getloadavg()[0]}
+            rows.append(row)
+            print(f"N={level:4d} at once: {len(ready)} ready"
+                  + (f", {failed} FAILED (the hub gave up on them: its start/http timeout)" if failed else "")
+                  + f" | start {summary(ready)}, all {spawn_wall:5.1f} s ({len(ready) / spawn_wall:.2f} servers/s) | "
+                  f"CPU per start: server {statistics.median(server_cpu) if server_cpu else float('nan'):.2f} s "
+                  f"(median), hub {row['hub_cpu_s_per_server']:.2f} s, proxy {row['proxy_cpu_s_per_server']:.2f} s | "
+                  f"load {load_before:.1f} before, {row['load1_after']:.1f} after", flush=True)
+            _stop_servers(hub, users)
+    finally:
+        hub.stop()
+        hubkit.remove_cohort(cohort)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps({"start_only": rows}, indent=2) + "\n")
+    print(f"raw numbers: {output}")
     return 0
 
 

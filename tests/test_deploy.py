@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -61,8 +63,10 @@ def test_instructor_extensions_are_off_for_everyone_and_on_for_instructors(setup
     off = shared_server["ServerApp"]
     on = json.loads((instructor / "jupyter_server_config.json").read_text())["ServerApp"]
     assert off["jpserver_extensions"] == {"nbgrader.server_extensions.formgrader": False,
-                                          "nbgrader.server_extensions.course_list": False}
-    assert on["jpserver_extensions"] == {name: True for name in off["jpserver_extensions"]}
+                                          "nbgrader.server_extensions.course_list": False,
+                                          "jupyter_lsp": False}  # no language server installed: start-up cost only
+    assert on["jpserver_extensions"] == {"nbgrader.server_extensions.formgrader": True,
+                                         "nbgrader.server_extensions.course_list": True}
     assert "tornado_settings" not in off, "trainees keep JupyterHub's frame-ancestors 'none'"
     assert on["tornado_settings"]["headers"]["Content-Security-Policy"] == "frame-ancestors 'self'"
     lab_off = json.loads((shared / "labconfig" / "page_config.json").read_text())["disabledExtensions"]
@@ -70,6 +74,49 @@ def test_instructor_extensions_are_off_for_everyone_and_on_for_instructors(setup
     assert set(lab_off) == {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
                             "@jupyter/nbgrader:course-list"} and all(lab_off.values())
     assert lab_on == {name: False for name in lab_off}
+
+
+def _import_lab_extension(tmp_path: Path, launcher: Path | None) -> bool:
+    """Import JupyterLab's server extension (through ``launcher`` if given) with a ``node`` on PATH that leaves a
+    mark; whether Node.js was run."""
+    bin_dir, stub = tmp_path / "bin", tmp_path / "stub" / "jupyterhub"
+    bin_dir.mkdir(exist_ok=True)
+    stub.mkdir(parents=True, exist_ok=True)
+    mark = tmp_path / "node-ran"
+    mark.unlink(missing_ok=True)
+    (bin_dir / "node").write_text(f"#!/bin/sh\ntouch {mark}\nexit 1\n")
+    (bin_dir / "node").chmod(0o755)
+    # jupyterhub is not in the development environment: a stand-in whose main() imports what the real one loads.
+    (stub / "__init__.py").write_text("")
+    (stub / "singleuser.py").write_text("def main():\n    import jupyterlab.labapp\n    return 0\n")
+    code = (f"import runpy; runpy.run_path({str(launcher)!r}, run_name='__main__')" if launcher
+            else "import jupyterlab.labapp")
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "PYTHONPATH": str(tmp_path / "stub")}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return mark.exists()
+
+
+def test_servers_start_without_running_nodejs(setup_cohort, tmp_path):
+    setup_cohort.write_configs(tmp_path / "prefix", Path("/srv/exchange"))
+    launcher = tmp_path / "prefix" / "bin" / "mesolab-singleuser"
+    assert launcher.read_text().startswith(f"#!{tmp_path / 'prefix' / 'bin' / 'python'}\n")
+    assert launcher.stat().st_mode & 0o777 == 0o755
+    assert "mesolab-singleuser" in (REPO / "deploy" / "jupyterhub" / "jupyterhub_config.py").read_text()
+    assert _import_lab_extension(tmp_path, None), "JupyterLab no longer runs Node.js at import: drop the launcher"
+    assert not _import_lab_extension(tmp_path, launcher)
+
+
+def test_setup_uninstalls_what_slows_every_server_start(setup_cohort, tmp_path, monkeypatch):
+    commands = []
+    monkeypatch.setattr(setup_cohort, "run", lambda command, **kwargs: commands.append(command))
+    site = tmp_path / "lib" / "python3.11" / "site-packages"
+    site.mkdir(parents=True)
+    setup_cohort.trim_environment(tmp_path)
+    assert commands == [], "nothing installed, nothing to uninstall"
+    (site / "rfc3987_syntax-1.1.0.dist-info").mkdir()
+    setup_cohort.trim_environment(tmp_path)
+    assert len(commands) == 1 and commands[0][-1] == "rfc3987-syntax" and "uninstall" in commands[0]
 
 
 def test_every_server_uses_the_exchange_and_private_submissions(setup_cohort, tmp_path):

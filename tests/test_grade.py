@@ -5,6 +5,7 @@ grades it with the real ``mesolab`` command; scores are compared with serial ``n
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -181,6 +182,32 @@ def test_killed_midway_then_rerun_grades_everyone_once(cohort, serial, tmp_path,
     rows = duplicate_rows(course)
     assert rows == duplicate_rows(serial)
     assert rows["duplicated_grades"] == 0 and rows["submitted_notebook"] == len(COHORT)
+
+
+def test_a_worker_that_dies_fails_its_trainees_and_the_rest_are_graded(cohort, serial, tmp_path):
+    """A grading worker killed mid-run (out of memory, a signal): its trainees are reported failed with a reason,
+    the other worker grades everyone else, the run ends (exit code 1), and the next run grades the rest."""
+    base, expected = cohort
+    course = copy_course(base, tmp_path / "course")
+    process = subprocess.Popen([*MESOLAB, "grade", NAME, "--jobs", "2"], cwd=course, env=_env(),
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 120
+    workers: list[int] = []
+    while len(workers) < 2 or not any(_processes_mentioning(f"autograded/{s}/") for s in COHORT):
+        assert process.poll() is None and time.monotonic() < deadline, "no trainee's kernel started"
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        workers = [int(pid) for pid in children]
+        time.sleep(0.05)
+    os.kill(workers[0], signal.SIGKILL)
+    output, _ = process.communicate(timeout=240)
+    assert process.returncode == 1, output
+    lost = [line for line in output.splitlines()
+            if line.startswith("  failed  ") and "the grading worker stopped unexpectedly" in line]
+    assert 1 <= len(lost) <= 2, output  # the trainee it graded, and the next one it had taken
+    again = mesolab(course, "--jobs", "2")
+    assert f"{len(lost)} graded now, {len(COHORT) - len(lost)} already graded, 0 failed" in again.stdout
+    assert scores(course) == expected
+    assert cell_grades(course) == cell_grades(serial)
 
 
 def _processes_mentioning(text: str | Path) -> list[int]:
@@ -442,3 +469,72 @@ def test_a_deep_temporary_folder_still_leaves_room_for_the_kernel_sockets(monkey
         assert runtime_base() == short
     finally:
         short.rmdir()
+
+
+PRESTART_WORKER = r'''
+import json, os, shutil, sys
+from pathlib import Path
+from mesolab.instructor import grade, prestart
+
+course, name, order = Path(sys.argv[1]), sys.argv[2], sys.argv[3].split(",")
+grade._runtime_folder()
+grade._init_worker(str(course), name, True, shutil.which("bwrap"), 20)
+report = {"ahead": {}, "handed_over": {}}
+take = prestart.PrestartedKernels._take_prestarted
+def counting(self):
+    manager = take(self)
+    report["handed_over"][self.resources["nbgrader"]["student"]] = manager is not None
+    return manager
+prestart.PrestartedKernels._take_prestarted = counting
+for index, student in enumerate(order):
+    upcoming = order[index + 1] if index + 1 < len(order) else None
+    if upcoming:
+        grade._announce(upcoming)
+    outcome = grade._grade_one(student)
+    assert outcome.ok, outcome
+    report["ahead"][student] = sorted(s for s, _ in prestart._started)
+    if upcoming == "late_file":  # the working folder changes after its kernel was started: never handed over
+        (course / "submitted" / upcoming / name / "notes.txt").write_text("written after the kernel started")
+    prestart.discard_prestarted(keep=upcoming)
+prestart.discard_prestarted()
+print(json.dumps(report))
+'''
+
+
+def test_a_kernel_started_ahead_serves_only_its_own_trainee_and_files(cohort, assignment, tmp_path):
+    """`mesolab grade` starts the next trainee's kernel while the current one is graded: each trainee's kernel sees
+    that trainee's id and files, a kernel is handed over only to its trainee, and a folder that changed since the
+    kernel started gets a fresh kernel."""
+    course = copy_course(cohort[0], tmp_path / "course")
+    probe = ("import os\nprint('PROBE', os.environ.get('MESOLAB_STUDENT_ID'), sorted(os.listdir()), os.getpid())\n"
+             + assignment.correct_answers()[assignment.answer_cells[0].metadata["nbgrader"]["grade_id"]])
+    first_id = assignment.answer_cells[0].metadata["nbgrader"]["grade_id"]
+    order = ["ann", "ben", "late_file", "dee"]
+    for student in order:
+        answers = assignment.correct_answers() | {first_id: probe}
+        files = {"ben": {"helper.py": "VALUE = 1\n"}, "dee": {"data/notes.txt": "dee's own"}}.get(student)
+        submit(course, assignment, student, assignment.submission(course, answers), files)
+    script = tmp_path / "worker.py"
+    script.write_text(PRESTART_WORKER)
+    result = subprocess.run([sys.executable, str(script), str(course), NAME, ",".join(order)], capture_output=True,
+                            text=True, timeout=240, env=_env())
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    # each trainee's next trainee had a kernel waiting while the trainee was graded, and no other kernel
+    assert report["ahead"] == {"ann": ["ben"], "ben": ["late_file"], "late_file": ["dee"], "dee": []}
+    assert report["handed_over"] == {"ann": False, "ben": True, "late_file": False, "dee": True}
+    seen = {}
+    for student in order:
+        notebook = nbformat.read(course / "autograded" / student / NAME / assignment.notebook, as_version=4)
+        text = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
+        line = next(line for line in text.splitlines() if line.startswith("PROBE"))
+        _, who, rest = line.split(" ", 2)
+        files, pid = rest.rsplit(" ", 1)
+        seen[student] = (who, files, pid)
+    assert {s: seen[s][0] for s in order} == {s: s for s in order}
+    assert "'helper.py'" in seen["ben"][1] and "helper.py" not in seen["ann"][1] + seen["late_file"][1]
+    assert "'data'" in seen["dee"][1] and "'notes.txt'" in seen["late_file"][1]
+    assert all(assignment.notebook in seen[s][1] for s in order)  # the notebook nbgrader wrote, as usual
+    assert len({seen[s][2] for s in order}) == len(order)  # never one kernel for two trainees
+    graded = scores(course)
+    assert {s: graded[s] for s in order} == {s: assignment.auto_points for s in order}

@@ -61,12 +61,16 @@ c.Authenticator.admin_users = set()
 # (c.SystemdSpawner.mem_limit / cpu_limit), which LocalProcessSpawner cannot enforce.
 c.JupyterHub.spawner_class = "localprocess"
 c.Spawner.ip = LOOPBACK
-c.Spawner.cmd = [str(PREFIX / "bin" / "jupyterhub-singleuser")]
+# jupyterhub-singleuser minus what no server on this hub needs at start (deploy/jupyterhub/singleuser.py).
+c.Spawner.cmd = [str(PREFIX / "bin" / "mesolab-singleuser")]
 c.Spawner.default_url = "/lab"
 # Only the shared environment on PATH: not whatever PATH root had when it started the hub.
 c.Spawner.environment = {"PATH": f"{PREFIX / 'bin'}:/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
-c.Spawner.start_timeout = 120  # a 2-core host starting many servers at once at the start of a class
-c.Spawner.http_timeout = 120
+# A class logging in at once queues on the host's cores: on 2 cores, 100 servers started at once were all up after
+# ~105 s (benchmarks/bench_hub_load.py --start-only). A server still starting when the timeout strikes is killed
+# and its CPU wasted (before the start-up cuts of setup_cohort.py, none of 100 came up within 120 s): leave room.
+c.Spawner.start_timeout = 300
+c.Spawner.http_timeout = 300
 
 # --- roles: instructors see and restart trainees' servers, but cannot open them ------------------------------
 c.JupyterHub.load_groups = {

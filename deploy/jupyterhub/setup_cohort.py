@@ -17,13 +17,16 @@ What it creates, and why each mode:
 - ``PREFIX`` (default /opt/mesolab): a virtual environment from a system-wide Python (``--python``, default
   /usr/bin/python3; an interpreter under root's private home cannot be run by other users) with the curriculum
   installed from this repository (``pip install REPO[hub]``, not editable), and configurable-http-proxy from npm
-  in ``PREFIX/node_modules``. World-readable, writable by root only.
+  in ``PREFIX/node_modules``. World-readable, writable by root only. Packages that every server imports at start
+  but none uses are uninstalled again (``UNUSED_SLOW_PACKAGES``: they cost each server start CPU).
 - ``PREFIX/etc/jupyter/``: what every single-user server reads. The instructor-only extensions (formgrader,
-  create-assignment, course-list) are off; nbgrader knows the course id and the exchange; submissions are made
-  private (``mesolab.exchange.PrivateExchangeSubmit``).
+  create-assignment, course-list) are off, and so is jupyter_lsp (no language server is installed); nbgrader
+  knows the course id and the exchange; submissions are made private (``mesolab.exchange.PrivateExchangeSubmit``).
 - ``PREFIX/etc/jupyter-instructor/``: read only by instructors' servers (the hub adds it to their
   JUPYTER_CONFIG_PATH): the instructor extensions back on, nbgrader pointed at ``~/mesolab``, and a
   Content-Security-Policy that lets the formgrader frame load inside JupyterLab.
+- ``PREFIX/bin/mesolab-singleuser`` (``singleuser.py`` next to this script): what the hub starts as each user's
+  server.
 - ``PREFIX/etc/jupyterhub/jupyterhub_config.py`` (a copy of the one next to this script) and
   ``PREFIX/etc/mesolab/cohort.json`` (who is who; also what to remove later), root only.
 - Unix accounts with private homes (mode 700: nobody reads the instructor's solutions or gradebook, nor another
@@ -62,6 +65,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 HUB_CONFIG = Path(__file__).resolve().with_name("jupyterhub_config.py")
+SERVER_LAUNCHER = Path(__file__).resolve().with_name("singleuser.py")  # installed as PREFIX/bin/mesolab-singleuser
 COURSE_ID = "mesolab"
 COURSE_DIR_NAME = "mesolab"  # in the owning instructor's home
 PROXY_PACKAGE = "configurable-http-proxy"
@@ -72,6 +76,15 @@ INSTRUCTOR_LAB_EXTENSIONS = ["@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:
                              "@jupyter/nbgrader:course-list"]
 # JupyterHub >= 4.1 sends frame-ancestors 'none', which blanks the formgrader panel (an iframe) in JupyterLab.
 INSTRUCTOR_CSP = "frame-ancestors 'self'"
+# Installed as dependencies, imported by every server at start, used by none of them: each server start pays for
+# them in CPU, and a class logging in at once queues on a few cores. rfc3987-syntax (jsonschema's "format-nongpl"
+# extra, required by jupyter-events) builds about 40 Lark parsers when jsonschema is imported: half of a trainee
+# server's start-up CPU (benchmarks/README.md). Without it, jsonschema checks no "iri"/"iri-reference" format,
+# which no Jupyter schema uses.
+UNUSED_SLOW_PACKAGES = ["rfc3987-syntax"]
+# Server extensions off for everyone: jupyter_lsp serves language servers to JupyterLab's LSP front end, which is
+# off by default, and none is installed; it would still look for ~20 of them after every server start.
+UNUSED_SERVER_EXTENSIONS = ["jupyter_lsp"]
 USERNAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
 ROLES = {"instructor": "instructor", "trainee": "trainee", "student": "trainee"}
 
@@ -156,6 +169,7 @@ def install_environment(prefix: Path, python: str, repo: Path, force: bool) -> N
             run(pip + ["--no-deps", "--force-reinstall", str(source)])
         log(f"pip done in {time.monotonic() - started:.0f} s")
         stamp.write_text(fingerprint + "\n")
+    trim_environment(prefix)
     proxy_manifest = prefix / "node_modules" / PROXY_PACKAGE / "package.json"
     installed = json.loads(proxy_manifest.read_text())["version"] if proxy_manifest.is_file() else None
     if installed != PROXY_VERSION:
@@ -163,6 +177,15 @@ def install_environment(prefix: Path, python: str, repo: Path, force: bool) -> N
         run(["npm", "install", "--prefix", str(prefix), "--no-audit", "--no-fund", "--loglevel=error",
              f"{PROXY_PACKAGE}@{PROXY_VERSION}"])
     make_world_readable(prefix)
+
+
+def trim_environment(prefix: Path) -> None:
+    """Uninstall UNUSED_SLOW_PACKAGES (every run: pip puts them back whenever it reinstalls)."""
+    for name in UNUSED_SLOW_PACKAGES:
+        if any(prefix.glob(f"lib/python3*/site-packages/{name.replace('-', '_')}-*.dist-info")):
+            log(f"uninstalling {name} from {prefix}: imported by every server start, used by none")
+            run([str(prefix / "bin" / "python"), "-m", "pip", "uninstall", "--yes", "--quiet",
+                 "--disable-pip-version-check", name])
 
 
 def make_world_readable(prefix: Path) -> None:
@@ -189,7 +212,8 @@ def write_file(path: Path, text: str, mode: int = 0o644) -> None:
 def write_configs(prefix: Path, exchange: Path) -> None:
     shared, instructor = prefix / "etc" / "jupyter", prefix / "etc" / "jupyter-instructor"
     write_file(shared / "jupyter_server_config.json", json.dumps({
-        "ServerApp": {"jpserver_extensions": {name: False for name in INSTRUCTOR_SERVER_EXTENSIONS}},
+        "ServerApp": {"jpserver_extensions": {name: False
+                                              for name in INSTRUCTOR_SERVER_EXTENSIONS + UNUSED_SERVER_EXTENSIONS}},
         # Kernels talk over Unix sockets in the user's private runtime folder (see ensure_runtime_dirs), not
         # loopback TCP ports: with many servers starting kernels at once, TCP port picking races ("Address
         # already in use", measured at 75 working trainees), and no other local user can reach the sockets.
@@ -230,6 +254,8 @@ load_subconfig(os.path.join(_course, "nbgrader_config.py"))  # noqa: F821 (skipp
     write_file(prefix / "share" / "jupyter" / "lab" / "settings" / "overrides.json", json.dumps({
         "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}, indent=2))
     write_file(prefix / "etc" / "jupyterhub" / "jupyterhub_config.py", HUB_CONFIG.read_text())
+    write_file(prefix / "bin" / "mesolab-singleuser", f"#!{prefix / 'bin' / 'python'}\n" + SERVER_LAUNCHER.read_text(),
+               mode=0o755)
 
 
 # --- accounts -------------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ Limits: test cells must read answers (names), not call trainee functions; a test
 from __future__ import annotations
 
 import ast
+import asyncio
 import builtins
 import contextlib
 import copy
@@ -33,13 +34,15 @@ import json
 import os
 import tempfile
 import traceback
+from queue import Empty
 from typing import Any
 
+from jupyter_core.utils import ensure_async
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_output
 from nbgrader.preprocessors import Execute
-from traitlets import Integer
+from traitlets import Enum, Float, Integer
 
 ANSWERS_MARKER = "MESOLAB-ANSWERS "
 READERS = {"read_number", "read_choice", "read_choices", "read_order", "read_date"}
@@ -145,6 +148,11 @@ class IsolatedExecute(Execute):
 
     max_output_chars = Integer(100_000, help="Output kept per cell of trainee code; the rest is dropped.").tag(
         config=True)
+    interrupt_grace = Float(1.0, help="Seconds a cell past the time limit has to stop after the interrupt; a cell "
+                            "still running then ignored it, and its kernel is killed at once.").tag(config=True)
+    #: Each kernel runs one trainee's notebook once: nothing in it is worth a graceful goodbye, and a kernel stuck in
+    #: a cell would make a graceful shutdown wait seconds before the kill.
+    shutdown_kernel = Enum(["graceful", "immediate"], default_value="immediate").tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: dict, km: Any = None):  # type: ignore[override]
         self._student = str((resources or {}).get("nbgrader", {}).get("student") or "")
@@ -217,6 +225,35 @@ class IsolatedExecute(Execute):
     def preprocess_cell(self, cell, resources, index):  # noqa: ANN001 - nbconvert's signature
         self._current = index  # which cell a timeout or a dead kernel belongs to
         return super().preprocess_cell(cell, resources, index)
+
+    async def _async_handle_timeout(self, timeout, cell=None):  # noqa: ANN001 - nbclient's signature
+        """Interrupt the cell; a cell that has not stopped within ``interrupt_grace`` ignored the interrupt, so
+        grading stops this run at once (the kernel is killed and the notebook run again without that cell) instead
+        of waiting for output that never comes, and then for the kernel to shut down."""
+        if not self.interrupt_on_timeout:
+            return await super()._async_handle_timeout(timeout, cell)
+        self.log.error("Timeout waiting for execute reply (%is): interrupting the kernel", timeout)
+        await ensure_async(self.km.interrupt_kernel())
+        try:
+            reply = await ensure_async(self.kc.shell_channel.get_msg(timeout=self.interrupt_grace))
+        except Empty:
+            raise CellTimeoutError.error_from_timeout_and_cell(
+                "Cell execution timed out and ignored the interrupt", timeout, cell) from None
+        if self.error_on_timeout:  # as nbclient: the cell's reply is the configured timeout error
+            return {"content": {**self.error_on_timeout, "status": "error"}}
+        return reply
+
+    async def _async_poll_kernel_alive(self) -> None:
+        """nbclient's watch for a dead kernel, every 0.1 s instead of every second (a kernel that exits costs the
+        wait before the notebook is run again)."""
+        while True:
+            await asyncio.sleep(0.1)
+            try:
+                await self._async_check_alive()
+            except DeadKernelError:
+                assert self.task_poll_for_reply is not None
+                self.task_poll_for_reply.cancel()
+                return
 
     def output(self, outs, msg, display_id, cell_index):  # noqa: ANN001 - nbclient's signature
         """Keep at most ``max_output_chars`` of output per cell, then one note."""

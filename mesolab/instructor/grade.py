@@ -4,8 +4,11 @@ Grading is nbgrader's own: each worker process imports nbgrader once and calls `
 ``Autograde`` converter, ``force=True``) for one trainee at a time, so scores are exactly those of
 ``nbgrader autograde``. What this adds:
 
-* **parallel** — a pool of ``--jobs`` worker processes (default: the number of cores); a transient sqlite
-  "database is locked" is retried;
+* **parallel** — ``--jobs`` worker processes (default: the number of cores), each taking one trainee at a time and
+  knowing the next, whose sandboxed kernel it starts while the current trainee is graded
+  (:mod:`mesolab.instructor.prestart`); each worker also skips work nbgrader repeats per trainee
+  (:mod:`mesolab.instructor.speedups`); a transient sqlite "database is locked" is retried; a worker that dies
+  fails its trainees with a reason instead of stopping the run;
 * **resumable** — after nbgrader has finished a trainee, a marker ``autograded/<id>/<assignment>/.mesolab-graded``
   holding a hash of the submitted files and of ``source/<assignment>/`` is written atomically. A trainee whose
   marker matches is skipped (unless ``--force``); any other (never graded, half-written by a killed run,
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import multiprocessing
 import os
 import random
@@ -37,6 +41,8 @@ from pathlib import Path
 from .course import CourseError, course_root, gradebook, load_config, submitted_students
 
 MARKER = ".mesolab-graded"
+#: Where to write each trainee's grading seconds as JSON (for benchmarks/bench_grading.py).
+TIMINGS_ENV = "MESOLAB_GRADE_TIMINGS"
 LOCK_RETRIES = 5
 
 
@@ -114,6 +120,9 @@ def _setup_worker(course: str, assignment: str, sandbox: bool, bwrap: str, cell_
 
     from nbgrader.apps import NbGraderAPI
 
+    from .speedups import apply as apply_speedups
+
+    apply_speedups()
     config = load_config(Path(course))
     if cell_timeout is not None:  # Execute's subclasses (IsolatedExecute, its sandboxed form) inherit it
         config.Execute.timeout = cell_timeout
@@ -128,7 +137,7 @@ def _setup_worker(course: str, assignment: str, sandbox: bool, bwrap: str, cell_
     logging.getLogger().setLevel(logging.ERROR)
     api = NbGraderAPI(config=config)
     api.log.propagate = False
-    _worker.update(api=api, root=course_root(config), assignment=assignment)
+    _worker.update(api=api, root=course_root(config), assignment=assignment, sandbox=sandbox)
 
 
 def _grade_one(student: str) -> Outcome:
@@ -263,10 +272,75 @@ def _runtime_folder() -> Path:
     return folder
 
 
+def _upcoming_files(api, assignment: str, student: str) -> list[tuple[str, str]] | None:
+    """The non-notebook files nbgrader's autograde copies into the trainee's working folder: the submission's, then
+    the source's over them (those listed in ``Autograde.exclude_overwriting`` excepted); None if any is a link."""
+    from nbgrader.utils import find_all_files
+
+    coursedir = api.coursedir
+    ignore = list(coursedir.ignore) + ["*.ipynb"]
+    excluded = set(api.config.Autograde.get("exclude_overwriting", {}).get(assignment, []))
+    files: dict[str, str] = {}
+    submitted = coursedir.format_path(coursedir.submitted_directory, student, assignment)
+    source = coursedir.format_path(coursedir.source_directory, ".", assignment)
+    for folder, skip in ((submitted, set()), (source, excluded)):
+        for path in find_all_files(folder, ignore):
+            relative = os.path.relpath(path, folder)
+            if relative not in skip:
+                files[relative] = path
+    if any(os.path.islink(path) for path in files.values()):
+        return None
+    return [(path, relative) for relative, path in sorted(files.items())]
+
+
+def _announce(student: str) -> None:
+    """Tell this worker's sandboxed Execute which trainee comes next, so it starts their kernel ahead."""
+    if "error" in _worker or not _worker.get("sandbox"):
+        return
+    from .prestart import announce_next
+
+    api, assignment = _worker["api"], _worker["assignment"]
+    try:
+        files = _upcoming_files(api, assignment, student)
+    except OSError:
+        files = None
+    if files is not None:
+        announce_next(student, api.coursedir.format_path(api.coursedir.autograded_directory, student, assignment),
+                      files)
+
+
+def _worker_loop(tasks, results, initargs: tuple) -> None:
+    """A grading worker: trainees from ``tasks`` (None: no more), one at a time, each outcome to ``results``.
+
+    It takes the next trainee before grading the current one, so that trainee's kernel can start ahead
+    (:mod:`mesolab.instructor.prestart`); a kernel started ahead is used for that trainee only, or killed."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops the workers
+    _init_worker(*initargs)
+    from .prestart import discard_prestarted
+
+    current = tasks.get()
+    results.put(("took", os.getpid(), current))
+    try:
+        while current is not None:
+            upcoming = tasks.get()
+            results.put(("took", os.getpid(), upcoming))
+            if upcoming is not None:
+                _announce(upcoming)
+            results.put(("done", os.getpid(), _grade_one(current)))
+            discard_prestarted(keep=upcoming)
+            current = upcoming
+    finally:
+        discard_prestarted()
+
+
 def _grade_all(assignment: str, cell_timeout: int | None, root: Path, pending: list[str], jobs: int,
                sandbox: bool, bwrap: str) -> list[Outcome]:
     if not pending:
         return []
+    import queue as queues
+
     from tqdm import tqdm
 
     outcomes: list[Outcome] = []
@@ -275,22 +349,60 @@ def _grade_all(assignment: str, cell_timeout: int | None, root: Path, pending: l
     import nbgrader.apps  # noqa: F401
 
     context = multiprocessing.get_context("fork")
-    pool = context.Pool(jobs, initializer=_init_worker, initargs=(str(root), assignment, sandbox, bwrap,
-                                                                          cell_timeout))
+    tasks, results = context.Queue(), context.Queue()
+    for student in pending:
+        tasks.put(student)
+    for _ in range(jobs):
+        tasks.put(None)
+    initargs = (str(root), assignment, sandbox, bwrap, cell_timeout)
+    workers = [context.Process(target=_worker_loop, args=(tasks, results, initargs), daemon=True)
+               for _ in range(jobs)]
+    for worker in workers:
+        worker.start()
+    # Which trainees each worker holds (the one it grades and the next one it took), so that a worker that dies
+    # (killed, out of memory) fails its trainees instead of leaving the run waiting for them.
+    held: dict[int, list[str]] = {worker.pid: [] for worker in workers}
+    finished = False
     try:
         with tqdm(total=len(pending), desc=f"grading {assignment}", unit="trainee", file=sys.stderr,
                   dynamic_ncols=True) as bar:
-            for outcome in pool.imap_unordered(_grade_one, pending):
+            while len(outcomes) < len(pending):
+                try:
+                    kind, pid, value = results.get(timeout=1)
+                except queues.Empty:
+                    for worker in workers:
+                        if worker.exitcode is not None and held.get(worker.pid):
+                            for student in held.pop(worker.pid):
+                                outcomes.append(Outcome(student, False, "the grading worker stopped unexpectedly "
+                                                        f"(exit code {worker.exitcode}); run the command again"))
+                                bar.write(f"  FAILED {student}: {outcomes[-1].reason}", file=sys.stderr)
+                                bar.update(1)
+                    if all(worker.exitcode is not None for worker in workers) and results.empty():
+                        break
+                    continue
+                if kind == "took":
+                    if value is not None:
+                        held[pid].append(value)
+                    continue
+                outcome = value
+                if outcome.student in held.get(pid, []):
+                    held[pid].remove(outcome.student)
                 outcomes.append(outcome)
                 if not outcome.ok:
                     bar.write(f"  FAILED {outcome.student}: {outcome.reason}", file=sys.stderr)
                 bar.update(1)
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
+        finished = True
     finally:
-        pool.join()
+        for worker in workers:
+            worker.join(timeout=30 if finished else 0)  # a finished worker kills the kernels it started ahead
+            if worker.is_alive():
+                worker.terminate()  # its kernels die with it (bwrap --die-with-parent)
+                worker.join()
+    graded = {outcome.student for outcome in outcomes}
+    outcomes += [Outcome(student, False, "not graded: every grading worker stopped; run the command again")
+                 for student in pending if student not in graded]
+    if os.environ.get(TIMINGS_ENV):  # benchmarks/bench_grading.py: seconds per trainee, to explain the total
+        Path(os.environ[TIMINGS_ENV]).write_text(json.dumps({o.student: o.seconds for o in outcomes}))
     return outcomes
 
 

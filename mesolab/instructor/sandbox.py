@@ -216,22 +216,34 @@ class SandboxedKernelManager(AsyncKernelManager):
     def _transport_default(self) -> str:
         return "ipc"
 
+    def prepare_runtime(self) -> str:
+        """This kernel's private runtime folder (sockets, connection file, HOME) and, in it, the empty ``work``
+        folder the kernel will see as its working folder; returns ``work``. Called before the start (by the start
+        itself, or by :mod:`mesolab.instructor.prestart` to fill ``work`` first)."""
+        self._sandbox_runtime = tempfile.mkdtemp(prefix="mesolab-kernel-",
+                                                 dir=os.environ.get(RUNTIME_PARENT_ENV) or None)
+        self.connection_file = os.path.join(self._sandbox_runtime, "kernel.json")
+        self.ip = os.path.join(self._sandbox_runtime, "kernel-ipc")
+        work = os.path.join(self._sandbox_runtime, "work")
+        os.mkdir(work)
+        return work
+
     async def _async_pre_start_kernel(self, **kw):  # type: ignore[override]
         cwd = kw.get("cwd")
         if not cwd or not os.path.isdir(cwd):
             raise SandboxError(f"sandboxed kernel needs the notebook's working folder as cwd, got {cwd!r}")
         working_bwrap(self.bwrap)  # SandboxError, before anything runs, where bwrap cannot sandbox
         self.transport = "ipc"
+        # The path the kernel sees as its working folder: the notebook's folder, or for a kernel started ahead of
+        # its notebook (mesolab.instructor.prestart) the folder nbgrader will grade in.
+        workdir = getattr(self, "sandbox_workdir", None) or cwd
         if not getattr(self, "_sandbox_runtime", None):  # a restart keeps the folder, its sockets and key
-            self._sandbox_runtime = tempfile.mkdtemp(prefix="mesolab-kernel-",
-                                                     dir=os.environ.get(RUNTIME_PARENT_ENV) or None)
-            self.connection_file = os.path.join(self._sandbox_runtime, "kernel.json")
-            self.ip = os.path.join(self._sandbox_runtime, "kernel-ipc")
             # What nbgrader put in the working folder (the notebook, the source's other files), copied: the kernel
             # works on the copy, nbgrader writes the graded notebook into the original.
+            os.rmdir(self.prepare_runtime())
             shutil.copytree(cwd, os.path.join(self._sandbox_runtime, "work"), symlinks=True)
         kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)
-        kernel_cmd = bwrap_command(kernel_cmd, cwd, self._sandbox_runtime, self.bwrap,
+        kernel_cmd = bwrap_command(kernel_cmd, workdir, self._sandbox_runtime, self.bwrap,
                                    scratch=os.path.join(self._sandbox_runtime, "work"),
                                    student=(kw.get("env") or {}).get(STUDENT_ENV, ""))
         # bwrap's own process is the group leader that an interrupt (killpg SIGINT) reaches first: if SIGINT
@@ -290,12 +302,14 @@ def sandboxed(execute_class: type) -> type:
     if getattr(execute_class, "_mesolab_sandboxed", False):
         return execute_class
     if execute_class not in _SANDBOXED:
+        from .prestart import PrestartedKernels
+
         def __init__(self, *args, **kwargs):
             # Execute.__init__ passes kernel_manager_class as a keyword argument, which beats configuration.
             kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
             execute_class.__init__(self, *args, **kwargs)
 
-        _SANDBOXED[execute_class] = type(f"Sandboxed{execute_class.__name__}", (execute_class,), {
+        _SANDBOXED[execute_class] = type(f"Sandboxed{execute_class.__name__}", (PrestartedKernels, execute_class), {
             "__init__": __init__, "_mesolab_sandboxed": True, "_mesolab_unsandboxed": execute_class,
             "__module__": __name__,
             "__doc__": f"{execute_class.__name__}, with each kernel in a bubblewrap sandbox."})
