@@ -30,7 +30,7 @@ from pathlib import Path
 
 from jupyter_core.utils import run_sync
 
-from .sandbox import STUDENT_ENV
+from ..grading.isolated import STUDENT_ENV  # the variable the grader sets for the trainee's kernel
 
 
 @dataclass
