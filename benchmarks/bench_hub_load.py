@@ -130,12 +130,7 @@ def main() -> int:
     hubkit.remove_leftovers()
     if args.start_only:
         return _start_only(levels, args.output)
-    started = time.monotonic()
-    cohort = hubkit.create_cohort(trainee_count=levels[-1])
-    print(f"cohort of {levels[-1]} trainees set up in {time.monotonic() - started:.0f} s", flush=True)
-    output_dir = ROOT / "test-output" / "hub"
-    output_dir.mkdir(parents=True, exist_ok=True)
-    hub = hubkit.Hub(cohort, output_dir / "jupyterhub-bench.log")
+    cohort, hub = _cohort_and_hub(levels[-1])
     rows, stop_reason, kernel_rss_mib, kernel_seconds = [], None, [], []
     try:
         hub.start()
@@ -261,13 +256,18 @@ def _start_or_fail(hub: hubkit.Hub, user: str) -> float | None:
     return None
 
 
-def _start_only(levels: list[int], output: Path) -> int:
+def _cohort_and_hub(trainees: int):  # noqa: ANN202 - hubkit's cohort and Hub
+    """A cohort of ``trainees`` throw-away users and a (not yet started) hub for it."""
     started = time.monotonic()
-    cohort = hubkit.create_cohort(trainee_count=levels[-1])
-    print(f"cohort of {levels[-1]} trainees set up in {time.monotonic() - started:.0f} s", flush=True)
+    cohort = hubkit.create_cohort(trainee_count=trainees)
+    print(f"cohort of {trainees} trainees set up in {time.monotonic() - started:.0f} s", flush=True)
     output_dir = ROOT / "test-output" / "hub"
     output_dir.mkdir(parents=True, exist_ok=True)
-    hub = hubkit.Hub(cohort, output_dir / "jupyterhub-bench.log")
+    return cohort, hubkit.Hub(cohort, output_dir / "jupyterhub-bench.log")
+
+
+def _start_only(levels: list[int], output: Path) -> int:
+    cohort, hub = _cohort_and_hub(levels[-1])
     rows = []
     try:
         hub.start()
